@@ -1,0 +1,46 @@
+# Two commands: `make lab` (learners) and `make test` (instructors, CI). `make install` builds .venv/.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_SANDBOX := $(CURDIR)/.sandbox-test
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: install lab test test-lib test-notebooks notebooks benchmark clean help
+
+help:
+	@echo "make lab        start JupyterLab on notebooks/ (sandbox mode unless ATA_MODE=live)"
+	@echo "make test       run the library tests and every notebook under nbval, in a fresh sandbox"
+	@echo "make install    create .venv/ and install the course into it"
+	@echo "make notebooks  re-execute the notebooks in a fresh sandbox and store their outputs"
+	@echo "make benchmark  time the capture tools beside dpkt and tshark"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: install
+	cd notebooks && ATA_MODE=$${ATA_MODE:-sandbox} ../$(BIN)/jupyter lab 00_start_here.ipynb
+
+test: test-lib test-notebooks
+
+test-lib: install
+	rm -rf $(TEST_SANDBOX)
+	ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/lib $(BIN)/python -m pytest tests -q
+
+test-notebooks: install
+	rm -rf $(TEST_SANDBOX)/nb
+	ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/nb $(BIN)/python -m pytest -q -p no:cacheprovider \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+
+notebooks: install
+	$(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
+
+benchmark: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(TEST_SANDBOX) .pytest_cache

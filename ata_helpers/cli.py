@@ -1,0 +1,56 @@
+"""`ata-helpers` command line: each feature module adds its own subcommands.
+
+A command module exposes `register(subparsers)` that adds parsers whose `func(args) -> int`
+runs the command. Modules are imported only when the CLI starts, keeping `import ata_helpers`
+light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+__all__ = ["main", "build_parser", "COMMAND_MODULES"]
+
+# One line per feature; each module defines register(subparsers).
+COMMAND_MODULES = [
+    "ata_helpers.commands.core",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ata-helpers",
+        description="Grandstream HT801/HT802 on Twilio SIP: set up, check and troubleshoot the line. "
+                    "Runs in sandbox mode unless ATA_MODE=live.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    from .errors import AtaHelpersError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except AtaHelpersError as exc:
+        from .settings import redact_text
+
+        print(f"error: {redact_text(str(exc))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the `ata-helpers` CLI, one module per feature."""

@@ -1,0 +1,43 @@
+"""Core subcommands: `mode`, `env` (environment check) and `sandbox reset`."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("env", help="show the mode, package versions and whether the twins answer")
+    p.set_defaults(func=_env)
+    p = subparsers.add_parser("sandbox", help="manage the local sandbox (twins and their state)")
+    sub = p.add_subparsers(dest="sandbox_command", metavar="ACTION")
+    reset = sub.add_parser("reset", help="forget everything the sandbox holds (no effect on live accounts)")
+    reset.set_defaults(func=_reset)
+    where = sub.add_parser("where", help="print the sandbox folder and the twins' addresses")
+    where.set_defaults(func=_where)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _env(args: argparse.Namespace) -> int:
+    from ..environment import environment_check
+
+    print(environment_check().to_string(index=False))
+    return 0
+
+
+def _reset(args: argparse.Namespace) -> int:
+    from ..sandbox import reset
+
+    folder = reset()
+    print(f"sandbox reset: {folder}")
+    return 0
+
+
+def _where(args: argparse.Namespace) -> int:
+    from ..sandbox import twin_url
+    from ..settings import sandbox_dir
+
+    print(f"sandbox folder: {sandbox_dir()}")
+    print(f"Twilio twin:    {twin_url()}")
+    return 0
