@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -18,11 +19,12 @@ __all__ = ["Store", "open_store"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
-    sid TEXT PRIMARY KEY,
+    sid TEXT NOT NULL,
     kind TEXT NOT NULL,
     parent TEXT NOT NULL DEFAULT '',
     seq INTEGER NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, parent, sid)
 );
 CREATE INDEX IF NOT EXISTS records_kind_parent ON records(kind, parent, seq);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,8 +38,10 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self.transaction() as db:
-            db.executescript(_SCHEMA)
+        if not self.path.exists():
+            # The state holds SIP credential digests and device settings: owner-only.
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        self._connection().executescript(_SCHEMA)
 
     def _connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -108,9 +112,13 @@ class Store:
         row = self._connection().execute(sql, params).fetchone()
         return json.loads(row["data"]) if row else None
 
-    def update(self, kind: str, sid: str, data: dict[str, Any]) -> None:
+    def update(self, kind: str, sid: str, data: dict[str, Any], parent: str | None = None) -> None:
+        sql, params = "UPDATE records SET data=? WHERE kind=? AND sid=?", [json.dumps(data), kind, sid]
+        if parent is not None:
+            sql += " AND parent=?"
+            params.append(parent)
         with self.transaction() as db:
-            db.execute("UPDATE records SET data=? WHERE kind=? AND sid=?", (json.dumps(data), kind, sid))
+            db.execute(sql, params)
 
     def delete(self, kind: str, sid: str, parent: str | None = None) -> bool:
         sql, params = "DELETE FROM records WHERE kind=? AND sid=?", [kind, sid]
@@ -123,6 +131,11 @@ class Store:
     def delete_children(self, parent: str) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM records WHERE parent=?", (parent,))
+
+    def delete_everywhere(self, kind: str, sid: str) -> int:
+        """Delete every record of a kind with this SID, whatever its parent (e.g. all mappings of a list)."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM records WHERE kind=? AND sid=?", (kind, sid)).rowcount
 
     def list(self, kind: str, parent: str | None = None) -> list[dict[str, Any]]:
         sql, params = "SELECT data FROM records WHERE kind=?", [kind]

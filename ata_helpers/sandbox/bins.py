@@ -1,0 +1,93 @@
+"""TwiML Bins in the sandbox: Twilio has no public API for Bins, so the twin keeps its own.
+
+A live learner pastes the Bin's XML in the Console and copies back its
+`https://handler.twilio.com/twiml/EH…` URL; in the sandbox `create_bin` stands in for that
+step and returns a URL of the same shape, which the twin serves (GET /twiml/EH…).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from .store import open_store
+from .twilio_format import TwinError, error_body, iso8601, now
+
+if TYPE_CHECKING:
+    from .http_base import TwinHandler
+
+__all__ = ["create_bin", "get_bin", "list_bins", "bin_sid_from_url", "BIN_URL", "handle_sandbox_path",
+           "serve_bin"]
+
+BIN_URL = "https://handler.twilio.com/twiml/{sid}"
+_BIN_RE = re.compile(r"^https://handler\.twilio\.com/twiml/(EH[0-9a-f]{32})$")
+
+
+def bin_sid_from_url(url: str) -> str | None:
+    """The EH… SID of a Bin URL, or None when the URL is not a TwiML Bin URL."""
+    match = _BIN_RE.match(url.strip())
+    return match.group(1) if match else None
+
+
+def _render(rec: dict[str, Any]) -> dict[str, Any]:
+    return {"sid": rec["sid"], "friendly_name": rec["friendly_name"], "twiml": rec["twiml"],
+            "url": BIN_URL.format(sid=rec["sid"]), "date_created": iso8601(rec["date_created"]),
+            "date_updated": iso8601(rec["date_updated"])}
+
+
+def create_bin(friendly_name: str, twiml: str) -> dict[str, Any]:
+    """Store a Bin (or update the one with this friendly name) and return it with its URL."""
+    store = open_store()
+    with store.transaction():
+        for rec in store.list("twiml_bin"):
+            if rec["friendly_name"] == friendly_name:
+                rec.update({"twiml": twiml, "date_updated": now()})
+                store.update("twiml_bin", rec["sid"], rec)
+                return _render(rec)
+        sid = store.new_sid("EH")
+        rec = {"sid": sid, "friendly_name": friendly_name, "twiml": twiml, "date_created": now(),
+               "date_updated": now()}
+        store.insert("twiml_bin", sid, rec)
+    return _render(rec)
+
+
+def get_bin(url_or_sid: str) -> dict[str, Any] | None:
+    """A Bin by URL or SID, or None."""
+    sid = bin_sid_from_url(url_or_sid) or url_or_sid.strip()
+    rec = open_store().get("twiml_bin", sid)
+    return _render(rec) if rec else None
+
+
+def list_bins() -> list[dict[str, Any]]:
+    """Every Bin in the sandbox, oldest first."""
+    return [_render(r) for r in open_store().list("twiml_bin")]
+
+
+def handle_sandbox_path(handler: "TwinHandler", method: str) -> None:
+    """`/_sandbox/TwimlBins` (GET list, POST create) for clients in other processes."""
+    from ..settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+
+    if handler.basic_auth() != (SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN):
+        error = TwinError(401, 20003, "Authenticate")
+        handler.send_json(401, error_body(error))
+        return
+    if handler.url_path != "/_sandbox/TwimlBins":
+        handler.send_json(404, error_body(TwinError(404, 20404, f"{handler.url_path} was not found")))
+        return
+    if method == "POST":
+        form = {k: v[-1] for k, v in handler.form.items()}
+        if not form.get("FriendlyName") or not form.get("Twiml"):
+            handler.send_json(400, error_body(TwinError(400, 20001, "FriendlyName and Twiml are required")))
+            return
+        handler.send_json(201, create_bin(form["FriendlyName"], form["Twiml"]))
+    else:
+        handler.send_json(200, {"twiml_bins": list_bins()})
+
+
+def serve_bin(handler: "TwinHandler") -> None:
+    """GET /twiml/EH…: the Bin's XML, as handler.twilio.com serves it to Twilio."""
+    rec = get_bin(handler.url_path.rsplit("/", 1)[-1])
+    if rec is None:
+        handler.send_body(404, b"Not Found", "text/plain")
+        return
+    handler.send_body(200, rec["twiml"].encode("utf-8"), "text/xml")

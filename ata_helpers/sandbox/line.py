@@ -1,0 +1,124 @@
+"""What a real line would do with the ATA's settings: does FXS port N register with Twilio?
+
+The answer is computed from the device twin's P-values and the Twilio twin's state in the shared
+Store (records `sip_domain`, `reg_mapping`, `credential`), following the checks Twilio makes on a
+REGISTER: the domain exists, registration is enabled on it (else 32210), a credential list is
+mapped for registrations (else 32212), and the digest username and password match a credential
+in a mapped list (else 403, shown in Twilio's debugger as 32202).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+__all__ = ["port_status", "TWILIO_EDGES", "PORT_PVALUES"]
+
+# FXS port -> the P-values this simulation reads
+PORT_PVALUES: dict[int, dict[str, str]] = {
+    1: {"active": "P271", "registration": "P31", "server": "P47", "user": "P35", "auth": "P36",
+        "password": "P34"},
+    2: {"active": "P401", "registration": "P731", "server": "P747", "user": "P735", "auth": "P736",
+        "password": "P734"},
+}
+
+# Twilio's edge locations and the legacy region names accepted in `DOMAIN.sip.EDGE.twilio.com`
+TWILIO_EDGES = frozenset({
+    "ashburn", "dublin", "frankfurt", "singapore", "sydney", "tokyo", "sao-paulo", "umatilla",
+    "roaming", "ashburn-ix", "san-jose-ix", "london-ix", "frankfurt-ix", "singapore-ix",
+    "sydney-ix", "tokyo-ix", "us1", "us2", "ie1", "de1", "sg1", "au1", "jp1", "br1", "us1-ix",
+})
+
+_TWILIO_HOST = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)\.sip(?:\.(?P<edge>[a-z0-9-]+))?\.twilio\.com$")
+
+
+def _result(registered: bool, reason: str, code: int | None = None, sip_status: int | None = None,
+            fix: str = "") -> dict[str, Any]:
+    return {"registration": "Registered" if registered else "Not Registered", "reason": reason,
+            "code": code, "sip_status": sip_status, "fix": fix}
+
+
+def _find_domain(store: Any, full_name: str) -> tuple[str, dict[str, Any]] | None:
+    """(record sid, data) of the Twilio twin's domain named `full_name`, or None."""
+    short = full_name.removesuffix(".sip.twilio.com")
+    for row in store.execute("SELECT sid, data FROM records WHERE kind='sip_domain' ORDER BY seq"):
+        domain = json.loads(row["data"])
+        if str(domain.get("domain_name", "")).lower() in (full_name, short):
+            return row["sid"], domain
+    return None
+
+
+def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[str, Any]:
+    """Registration of FXS `port` as Twilio would decide it: registration, reason, code, sip_status, fix."""
+    if store is None:
+        from .store import open_store
+
+        store = open_store()
+    keys = PORT_PVALUES[port]
+
+    def value(key: str) -> str:
+        return str(pvalues.get(keys[key], "") or "")
+
+    if value("active") != "1":
+        return _result(False, f"the account is not active (Account Active = No, {keys['active']})",
+                       fix=f"set Account Active to Yes ({keys['active']}=1)")
+    if value("registration") != "1":
+        return _result(False, f"SIP Registration is No ({keys['registration']}), so the port never registers",
+                       fix=f"set SIP Registration to Yes ({keys['registration']}=1)")
+    server = value("server").strip().lower()
+    if not server:
+        return _result(False, f"no Primary SIP Server is set ({keys['server']})",
+                       fix="set Primary SIP Server to your Twilio domain, e.g. example.sip.twilio.com")
+    host, _, _number = server.partition(":")
+    match = _TWILIO_HOST.match(host)
+    if not match:
+        return _result(False, f"{host} is not a Twilio SIP domain; the sandbox has no other SIP server, "
+                              "so the REGISTER goes unanswered", fix="use DOMAIN.sip.twilio.com")
+    edge = match.group("edge")
+    if edge and edge not in TWILIO_EDGES:
+        return _result(False, f"{host} does not resolve: {edge!r} is not a Twilio edge location",
+                       fix="use DOMAIN.sip.twilio.com or an edge such as DOMAIN.sip.ashburn.twilio.com")
+    full_name = f"{match.group('name')}.sip.twilio.com"
+    user = value("user").strip()
+    auth = value("auth").strip() or user
+    if not user:
+        return _result(False, f"no SIP User ID is set ({keys['user']})",
+                       fix="set SIP User ID to the credential's username")
+    found = _find_domain(store, full_name)
+    if found is None:
+        return _result(False, f"Twilio has no SIP domain {full_name} in this account (404 Not Found)",
+                       sip_status=404, fix="create the domain first, or correct the Primary SIP Server")
+    domain_sid, domain = found
+    if not domain.get("sip_registration"):
+        return _result(False, f"SIP Registration is disabled on the domain {full_name} (Twilio error 32210)",
+                       code=32210, sip_status=403, fix="turn on SIP Registration for the domain")
+    mappings = store.list("reg_mapping", parent=domain_sid)
+    if not mappings:
+        return _result(False, f"no credential list is mapped for registration on {full_name} (Twilio error 32212)",
+                       code=32212, sip_status=403,
+                       fix="map your credential list under the domain's SIP Registration settings")
+    password = value("password")
+    digest = hashlib.sha256(password.encode("utf-8")).hexdigest()
+    known_user = False
+    for mapping in mappings:
+        for credential in store.list("credential", parent=str(mapping.get("sid", ""))):
+            if credential.get("username") != auth:
+                continue
+            known_user = True
+            if password and credential.get("password_sha256") == digest:
+                return _result(True, f"registered to {host} as {user}", sip_status=200)
+    if not known_user:
+        return _result(False, f"authentication failed: no credential named {auth!r} in a list mapped for "
+                              f"registration on {full_name} (403 Forbidden, Twilio error 32202)",
+                       code=32202, sip_status=403,
+                       fix=f"set Authenticate ID ({keys['auth']}) to the credential's username, "
+                           "or add that credential to the mapped list")
+    if not password:
+        reason = f"authentication failed: the device holds no SIP password ({keys['password']})"
+    else:
+        reason = f"authentication failed: wrong password for {auth!r}"
+    return _result(False, reason + " (403 Forbidden, Twilio error 32202)", code=32202, sip_status=403,
+                   fix=f"write the credential's password to Authenticate Password ({keys['password']}); "
+                       "if the device ignores it over HTTP, load the provisioning file")

@@ -1,0 +1,206 @@
+"""The Twilio twin: a local HTTP server that answers the real twilio SDK like Twilio does.
+
+Routing, HTTP Basic auth, form parsing, pagination envelopes (2010 and v1) and error bodies live
+here; what each resource accepts and returns lives in twilio_resources. Calls created here are
+handed to the line simulation (sandbox.line) which decides what a real line would do.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from ..settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+from .http_base import TwinHandler
+from .store import open_store
+from .twilio_format import TwinError, error_body, now
+from .twilio_resources import SPECS, Ctx, Spec, seed_account
+
+__all__ = ["TwilioTwinHandler", "ROUTES", "route_for"]
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\{(\w+)\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
+    return re.compile(f"^{pattern}$")
+
+
+ROUTES: list[tuple[re.Pattern[str], Spec, bool]] = []
+for _spec in SPECS:
+    ROUTES.append((_compile(_spec.collection), _spec, False))
+    ROUTES.append((_compile(_spec.instance), _spec, True))
+
+
+def route_for(path: str) -> tuple[Spec, bool, dict[str, str]] | None:
+    """The resource spec a path belongs to, whether it names one instance, and its path values."""
+    for pattern, spec, is_instance in ROUTES:
+        match = pattern.match(path)
+        if match:
+            return spec, is_instance, match.groupdict()
+    return None
+
+
+def _first(values: dict[str, list[str]]) -> dict[str, str]:
+    return {k: v[-1] for k, v in values.items()}
+
+
+class TwilioTwinHandler(TwinHandler):
+    """Answers Twilio REST paths; every request is authenticated like Twilio's API."""
+
+    def route(self, method: str) -> None:
+        try:
+            self._route(method)
+        except TwinError as error:
+            headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if error.status == 401 else None
+            self.send_json(error.status, error_body(error), headers)
+
+    # -- plumbing --------------------------------------------------------------------------------
+    def _ctx(self) -> Ctx:
+        store = open_store(self.server.sandbox_folder)  # type: ignore[attr-defined]
+        seed_account(store)
+        return Ctx(store, SANDBOX_ACCOUNT_SID, self.server.base_url)  # type: ignore[attr-defined]
+
+    def _authenticate(self) -> None:
+        creds = self.basic_auth()
+        if creds != (SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN):
+            raise TwinError(401, 20003, "Authenticate")
+
+    def _route(self, method: str) -> None:
+        if self.url_path.startswith("/_sandbox/"):
+            from .bins import handle_sandbox_path
+
+            handle_sandbox_path(self, method)
+            return
+        if self.url_path.startswith("/twiml/"):
+            from .bins import serve_bin
+
+            serve_bin(self)
+            return
+        self._authenticate()
+        found = route_for(self.url_path)
+        if found is None:
+            raise TwinError(404, 20404, f"The requested resource {self.url_path} was not found")
+        spec, is_instance, values = found
+        if values.get("AccountSid", SANDBOX_ACCOUNT_SID) != SANDBOX_ACCOUNT_SID:
+            raise TwinError(404, 20404, f"The requested resource {self.url_path} was not found")
+        ctx = self._ctx()
+        parent = values.get(spec.parent_param or "", "") if spec.parent_param else ""
+        if parent:
+            self._require_parent(ctx, spec, parent)
+        params = _first(self.form)
+        if is_instance:
+            self._instance(ctx, spec, method, values["Sid"], parent, params)
+        else:
+            self._collection(ctx, spec, method, parent, params)
+
+    def _require_parent(self, ctx: Ctx, spec: Spec, parent: str) -> None:
+        parent_kind = {"DomainSid": "sip_domain", "CredentialListSid": "credential_list",
+                       "IpAccessControlListSid": "ip_acl", "TrunkSid": "trunk"}[spec.parent_param or ""]
+        if ctx.store.get(parent_kind, parent) is None:
+            raise TwinError(404, 20404, f"The requested resource {self.url_path} was not found")
+
+    def _load(self, ctx: Ctx, spec: Spec, sid: str, parent: str) -> dict[str, Any]:
+        rec = ctx.store.get(spec.kind, sid, parent)
+        if rec is None:
+            raise TwinError(404, 20404, f"The requested resource {self.url_path} was not found")
+        return rec
+
+    def _instance(self, ctx: Ctx, spec: Spec, method: str, sid: str, parent: str,
+                  params: dict[str, str]) -> None:
+        if method == "GET" and "fetch" in spec.ops:
+            self.send_json(200, spec.render(ctx, self._load(ctx, spec, sid, parent)))
+        elif method == "POST" and "update" in spec.ops and spec.update is not None:
+            with ctx.store.transaction():
+                rec = self._load(ctx, spec, sid, parent)
+                rec = spec.update(ctx, rec, params)
+                rec["date_updated"] = now()
+                ctx.store.update(spec.kind, sid, rec, parent)
+            self.send_json(200, spec.render(ctx, rec))
+        elif method == "DELETE" and "delete" in spec.ops:
+            with ctx.store.transaction():
+                rec = self._load(ctx, spec, sid, parent)
+                if spec.delete is not None:
+                    spec.delete(ctx, rec)
+                ctx.store.delete(spec.kind, sid, parent)
+            self.send_json(204, None)
+        else:
+            raise TwinError(405, 20004, f"Method {method} not allowed on {self.url_path}")
+
+    def _collection(self, ctx: Ctx, spec: Spec, method: str, parent: str, params: dict[str, str]) -> None:
+        if method == "POST" and "create" in spec.ops and spec.create is not None:
+            with ctx.store.transaction():
+                data = spec.create(ctx, params, parent)
+                sid = data.get("sid") or ctx.store.new_sid(spec.prefix)
+                data.update({"sid": sid, "_parent": parent})
+                data.setdefault("date_created", now())
+                data.setdefault("date_updated", data["date_created"])
+                ctx.store.insert(spec.kind, sid, data, parent)
+            if spec.kind == "call":
+                from .line_calls import route_call
+
+                data = route_call(ctx.store, data)
+            self.send_json(201, spec.render(ctx, data))
+        elif method == "GET" and "list" in spec.ops:
+            self._list(ctx, spec, parent)
+        else:
+            raise TwinError(405, 20004, f"Method {method} not allowed on {self.url_path}")
+
+    def _list(self, ctx: Ctx, spec: Spec, parent: str) -> None:
+        query = _first(self.query)
+        try:
+            size = int(query.get("PageSize", "50"))
+            page = int(query.get("Page", "0"))
+        except ValueError:
+            raise TwinError(400, 20001, "PageSize and Page must be integers") from None
+        if not 1 <= size <= 1000 or page < 0:
+            raise TwinError(400, 20001, "PageSize must be between 1 and 1000")
+        records = ctx.store.list(spec.kind, parent if spec.parent_param else None)
+        if spec.list_filter is not None:
+            records = spec.list_filter(ctx, records, query)
+        if spec.newest_first:
+            records.sort(key=lambda r: r["date_created"], reverse=True)
+        chunk = records[page * size:(page + 1) * size]
+        items = [spec.render(ctx, r) for r in chunk]
+        filters = {k: v for k, v in query.items() if k in spec.list_params}
+        has_next = (page + 1) * size < len(records)
+        if spec.api == "2010":
+            self.send_json(200, self._envelope_2010(spec, items, filters, page, size, has_next))
+        else:
+            self.send_json(200, self._envelope_v1(spec, items, filters, page, size, has_next))
+
+    def _page_query(self, filters: dict[str, str], page: int, size: int) -> str:
+        return urlencode({**filters, "PageSize": size, "Page": page})
+
+    def _envelope_2010(self, spec: Spec, items: list[dict[str, Any]], filters: dict[str, str], page: int,
+                       size: int, has_next: bool) -> dict[str, Any]:
+        path = self.url_path
+        start = page * size
+        return {
+            spec.list_key: items,
+            "end": start + max(len(items), 1) - 1,
+            "first_page_uri": f"{path}?{self._page_query(filters, 0, size)}",
+            "next_page_uri": f"{path}?{self._page_query(filters, page + 1, size)}&PageToken=PA{page + 1}"
+            if has_next else None,
+            "page": page,
+            "page_size": size,
+            "previous_page_uri": f"{path}?{self._page_query(filters, page - 1, size)}" if page > 0 else None,
+            "start": start,
+            "uri": f"{path}?{self._page_query(filters, page, size)}",
+        }
+
+    def _envelope_v1(self, spec: Spec, items: list[dict[str, Any]], filters: dict[str, str], page: int,
+                     size: int, has_next: bool) -> dict[str, Any]:
+        base = self.server.base_url + self.url_path  # type: ignore[attr-defined]
+        return {
+            spec.list_key: items,
+            "meta": {
+                "first_page_url": f"{base}?{self._page_query(filters, 0, size)}",
+                "key": spec.list_key,
+                "next_page_url": f"{base}?{self._page_query(filters, page + 1, size)}&PageToken=PA{page + 1}"
+                if has_next else None,
+                "page": page,
+                "page_size": size,
+                "previous_page_url": f"{base}?{self._page_query(filters, page - 1, size)}" if page > 0 else None,
+                "url": f"{base}?{self._page_query(filters, page, size)}",
+            },
+        }
