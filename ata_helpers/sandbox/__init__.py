@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-__all__ = ["twin_url", "reset", "store", "bins"]
+__all__ = ["twin_url", "reset", "bins"]
 
 
 def twin_url(restart: bool = False) -> str:
@@ -18,13 +18,6 @@ def twin_url(restart: bool = False) -> str:
     from .twilio_twin import TwilioTwinHandler
 
     return ensure_service("twilio", TwilioTwinHandler, restart=restart)
-
-
-def store():  # type: ignore[no-untyped-def]
-    """The sandbox's SQLite store (shared by all processes using the same folder)."""
-    from .store import open_store
-
-    return open_store()
 
 
 def reset() -> Path:

@@ -16,8 +16,8 @@ from .twilio_format import TwinError, error_body, iso8601, now
 if TYPE_CHECKING:
     from .http_base import TwinHandler
 
-__all__ = ["create_bin", "get_bin", "list_bins", "bin_sid_from_url", "BIN_URL", "handle_sandbox_path",
-           "serve_bin"]
+__all__ = ["create_bin", "get_bin", "list_bins", "delete_bin", "bin_sid_from_url", "BIN_URL",
+           "handle_sandbox_path", "serve_bin"]
 
 BIN_URL = "https://handler.twilio.com/twiml/{sid}"
 _BIN_RE = re.compile(r"^https://handler\.twilio\.com/twiml/(EH[0-9a-f]{32})$")
@@ -61,6 +61,12 @@ def get_bin(url_or_sid: str) -> dict[str, Any] | None:
 def list_bins() -> list[dict[str, Any]]:
     """Every Bin in the sandbox, oldest first."""
     return [_render(r) for r in open_store().list("twiml_bin")]
+
+
+def delete_bin(url_or_sid: str) -> bool:
+    """Delete a Bin by URL or SID (as a learner does in the Console); False when there was none."""
+    sid = bin_sid_from_url(url_or_sid) or url_or_sid.strip()
+    return open_store().delete("twiml_bin", sid)
 
 
 def handle_sandbox_path(handler: "TwinHandler", method: str) -> None:

@@ -41,6 +41,7 @@ DEFAULT_QUIRKS: dict[str, Any] = {
     "product": "HT802V2",
     "program_version": "1.0.9.3",
     "password_writable": True,   # False: P34/P734 writes answer success but are not stored [MT]
+    "ignored_pvalues": [],       # other P-values this firmware accepts and silently drops
     "after_write": "rotate",     # "invalidate": the session ends after api.values.post [FS]
     "reboot_seconds": 2.0,       # a real unit is away 30-60 s; short so lessons stay quick
 }
@@ -269,6 +270,8 @@ class HT80xTwinHandler(TwinHandler):
                 if not (name.startswith("P") and name[1:].isdigit()) or name in _READ_ONLY:
                     continue
                 if name in ("P34", "P734") and not quirks["password_writable"]:
+                    continue
+                if name in quirks["ignored_pvalues"]:
                     continue
                 values[name] = given[-1]
             store.set_value("ht80x:pvalues", values)

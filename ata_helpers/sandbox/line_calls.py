@@ -110,6 +110,7 @@ def _pstn_call(store: Store, call: dict[str, Any]) -> dict[str, Any]:
 def route_call(store: Store, call: dict[str, Any]) -> dict[str, Any]:
     """Decide the call's timeline and alerts, store them, and return the updated record."""
     to = call["to"]
+    call["time_scale"] = time_scale()
     if to.lower().startswith(("sip:", "sips:")):
         call = _sip_call(store, call)
     elif E164.match(to):

@@ -64,6 +64,7 @@ class Spec:
     list_filter: Callable[[Ctx, list[dict[str, Any]], dict[str, str]], list[dict[str, Any]]] | None = None
     newest_first: bool = False
     host: str = "api.twilio.com"
+    fetch_extra: Callable[[Ctx, dict[str, Any]], dict[str, Any]] | None = None
 
 
 PAGING = ["PageSize", "Page", "PageToken"]
@@ -476,7 +477,8 @@ def call_status_at(rec: dict[str, Any], at: float) -> dict[str, Any]:
             start = start if start is not None else ts
     duration = None
     if end is not None:
-        duration = str(int(round(end - answered))) if answered is not None else "0"
+        scale = rec.get("time_scale") or 1.0  # durations are reported in the call's own seconds
+        duration = str(int(round((end - answered) / scale))) if answered is not None else "0"
     return {"status": status, "start_time": start, "end_time": end, "duration": duration}
 
 
@@ -758,6 +760,11 @@ def _render_alert(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _alert_details(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
+    return {"request_headers": rec.get("request_headers"), "request_variables": rec.get("request_variables"),
+            "response_body": rec.get("response_body"), "response_headers": rec.get("response_headers")}
+
+
 def _filter_alerts(ctx: Ctx, recs: list[dict[str, Any]], q: dict[str, str]) -> list[dict[str, Any]]:
     if q.get("LogLevel"):
         recs = [r for r in recs if r.get("log_level", "error") == q["LogLevel"]]
@@ -837,5 +844,5 @@ SPECS: list[Spec] = [
          create=_trunk_link_create("IpAccessControlListSid", "ip_acl", "trunk_acl"), host="trunking.twilio.com"),
     Spec("alert", "NO", "v1", "/v1/Alerts", "/v1/Alerts/{Sid}", "alerts", _render_alert, {"list", "fetch"},
          list_params=["LogLevel", "StartDate", "EndDate"], list_filter=_filter_alerts, newest_first=True,
-         host="monitor.twilio.com"),
+         host="monitor.twilio.com", fetch_extra=_alert_details),
 ]

@@ -108,7 +108,11 @@ class TwilioTwinHandler(TwinHandler):
     def _instance(self, ctx: Ctx, spec: Spec, method: str, sid: str, parent: str,
                   params: dict[str, str]) -> None:
         if method == "GET" and "fetch" in spec.ops:
-            self.send_json(200, spec.render(ctx, self._load(ctx, spec, sid, parent)))
+            rec = self._load(ctx, spec, sid, parent)
+            body = spec.render(ctx, rec)
+            if spec.fetch_extra is not None:
+                body.update(spec.fetch_extra(ctx, rec))
+            self.send_json(200, body)
         elif method == "POST" and "update" in spec.ops and spec.update is not None:
             with ctx.store.transaction():
                 rec = self._load(ctx, spec, sid, parent)

@@ -1,0 +1,143 @@
+"""Contract tests: the twin serves only documented routes, accepts exactly the documented
+parameter names, and returns objects with exactly the documented field names.
+
+The reference is tests/data/twilio_openapi_subset.json, extracted from Twilio's own OpenAPI
+description by scripts/extract_openapi_subset.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from ata_helpers.sandbox import twin_url
+from ata_helpers.sandbox.twilio_resources import PAGING, SPECS, Spec
+from ata_helpers.settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+
+SUBSET = json.loads((Path(__file__).parent / "data" / "twilio_openapi_subset.json").read_text())["paths"]
+AUTH = (SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
+
+
+def _ops(spec: Spec) -> list[tuple[str, str, str]]:
+    """(path template, HTTP method, operation name) the twin serves for a spec."""
+    table = {"create": (spec.collection, "POST"), "list": (spec.collection, "GET"),
+             "fetch": (spec.instance, "GET"), "update": (spec.instance, "POST"),
+             "delete": (spec.instance, "DELETE")}
+    return [(*table[op], op) for op in sorted(spec.ops)]
+
+
+ALL_OPS = [(spec, path, method, op) for spec in SPECS for path, method, op in _ops(spec)]
+
+
+@pytest.mark.parametrize("spec,path,method,op", ALL_OPS, ids=[f"{s.kind}-{o}" for s, _, _, o in ALL_OPS])
+def test_every_served_route_is_documented(spec: Spec, path: str, method: str, op: str) -> None:
+    assert path in SUBSET, f"{path} is not in Twilio's OpenAPI description"
+    assert method in SUBSET[path], f"{method} {path} is not documented"
+
+
+@pytest.mark.parametrize("spec,path,method,op", ALL_OPS, ids=[f"{s.kind}-{o}" for s, _, _, o in ALL_OPS])
+def test_parameter_names_match(spec: Spec, path: str, method: str, op: str) -> None:
+    documented = SUBSET[path][method]
+    if op == "create":
+        assert sorted(spec.create_params) == documented["form"]
+        assert sorted(spec.required) == documented["required_form"]
+    elif op == "update":
+        assert sorted(spec.update_params) == documented["form"]
+    elif op == "list":
+        expected = sorted(set(documented["query"]))
+        assert sorted(spec.list_params + PAGING) == expected
+
+
+def _documented_fields(path: str, method: str) -> list[str]:
+    return SUBSET[path][method]["fields"]
+
+
+def _url(path: str, **values: str) -> str:
+    filled = path.replace("{AccountSid}", SANDBOX_ACCOUNT_SID)
+    for key, value in values.items():
+        filled = filled.replace("{" + key + "}", value)
+    return twin_url() + filled
+
+
+def _post(path: str, data: dict[str, Any], **values: str) -> dict[str, Any]:
+    response = requests.post(_url(path, **values), data=data, auth=AUTH, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.fixture()
+def world() -> dict[str, Any]:
+    """One of every resource, made through the HTTP API exactly as the SDK would."""
+    by_kind = {s.kind: s for s in SPECS}
+    domain = _post(by_kind["sip_domain"].collection, {"DomainName": "contract.sip.twilio.com"})
+    cl = _post(by_kind["credential_list"].collection, {"FriendlyName": "contract list"})
+    cred = _post(by_kind["credential"].collection, {"Username": "ht801", "Password": "Contract12345"},
+                 CredentialListSid=cl["sid"])
+    acl = _post(by_kind["ip_acl"].collection, {"FriendlyName": "contract acl"})
+    ip = _post(by_kind["ip_address"].collection, {"FriendlyName": "home", "IpAddress": "203.0.113.7"},
+               IpAccessControlListSid=acl["sid"])
+    maps = {kind: _post(by_kind[kind].collection, {param: sid}, DomainSid=domain["sid"])
+            for kind, param, sid in (("reg_mapping", "CredentialListSid", cl["sid"]),
+                                     ("call_cred_mapping", "CredentialListSid", cl["sid"]),
+                                     ("call_acl_mapping", "IpAccessControlListSid", acl["sid"]))}
+    trunk = _post(by_kind["trunk"].collection, {"FriendlyName": "contract trunk"})
+    ou = _post(by_kind["origination_url"].collection,
+               {"Weight": "10", "Priority": "10", "Enabled": "true", "FriendlyName": "ata",
+                "SipUrl": "sip:ht801@contract.sip.us1.twilio.com"}, TrunkSid=trunk["sid"])
+    numbers = requests.get(_url(by_kind["incoming_number"].collection), auth=AUTH, timeout=10).json()
+    number = numbers["incoming_phone_numbers"][1]
+    tpn = _post(by_kind["trunk_phone_number"].collection, {"PhoneNumberSid": number["sid"]},
+                TrunkSid=trunk["sid"])
+    tcl = _post(by_kind["trunk_credential_list"].collection, {"CredentialListSid": cl["sid"]},
+                TrunkSid=trunk["sid"])
+    tacl = _post(by_kind["trunk_acl"].collection, {"IpAccessControlListSid": acl["sid"]}, TrunkSid=trunk["sid"])
+    call = _post(by_kind["call"].collection, {"To": "sip:ht801@contract.sip.twilio.com",
+                                              "From": "+14155550100", "Twiml": "<Response/>"})
+    alerts = requests.get(_url(by_kind["alert"].collection), auth=AUTH, timeout=10).json()["alerts"]
+    sids = {"sip_domain": ({"Sid": domain["sid"]}), "credential_list": {"Sid": cl["sid"]},
+            "credential": {"CredentialListSid": cl["sid"], "Sid": cred["sid"]},
+            "ip_acl": {"Sid": acl["sid"]},
+            "ip_address": {"IpAccessControlListSid": acl["sid"], "Sid": ip["sid"]},
+            "incoming_number": {"Sid": number["sid"]}, "call": {"Sid": call["sid"]},
+            "trunk": {"Sid": trunk["sid"]}, "origination_url": {"TrunkSid": trunk["sid"], "Sid": ou["sid"]},
+            "trunk_phone_number": {"TrunkSid": trunk["sid"], "Sid": tpn["sid"]},
+            "trunk_credential_list": {"TrunkSid": trunk["sid"], "Sid": tcl["sid"]},
+            "trunk_acl": {"TrunkSid": trunk["sid"], "Sid": tacl["sid"]},
+            "alert": {"Sid": alerts[0]["sid"]}}
+    for kind, mapping in maps.items():
+        sids[kind] = {"DomainSid": domain["sid"], "Sid": mapping["sid"]}
+    return sids
+
+
+FIELD_SPECS = [s for s in SPECS]
+
+
+@pytest.mark.parametrize("spec", FIELD_SPECS, ids=[s.kind for s in FIELD_SPECS])
+def test_returned_fields_match(spec: Spec, world: dict[str, Any]) -> None:
+    values = world[spec.kind]
+    parents = {k: v for k, v in values.items() if k != "Sid"}
+    fetched = requests.get(_url(spec.instance, **values), auth=AUTH, timeout=10)
+    assert fetched.status_code == 200, fetched.text
+    assert sorted(fetched.json()) == _documented_fields(spec.instance, "GET")
+    listed = requests.get(_url(spec.collection, **parents), auth=AUTH, timeout=10)
+    assert listed.status_code == 200
+    body = listed.json()
+    documented = SUBSET[spec.collection]["GET"]
+    assert spec.list_key == documented["list_key"]
+    assert sorted(k for k in body if k != spec.list_key) == documented["envelope"]
+    if "meta" in body:
+        assert sorted(body["meta"]) == documented["meta"]
+    assert body[spec.list_key], f"{spec.kind} list is empty"
+    for item in body[spec.list_key]:
+        assert sorted(item) == documented["fields"]
+
+
+def test_a_drifted_field_name_would_be_caught() -> None:
+    """The comparison above is strict: one renamed field makes the sets differ."""
+    documented = _documented_fields("/v1/Trunks/{Sid}", "GET")
+    drifted = [("domainName" if f == "domain_name" else f) for f in documented]
+    assert sorted(drifted) != documented

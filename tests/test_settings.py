@@ -1,0 +1,93 @@
+"""Mode, credentials, .env loading and redaction."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from ata_helpers import settings
+from ata_helpers.errors import ConfigurationError
+
+
+def test_default_mode_is_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ATA_MODE", raising=False)
+    assert settings.mode() == "sandbox"
+
+
+def test_unknown_mode_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATA_MODE", "mock")
+    with pytest.raises(ConfigurationError, match="'sandbox'"):
+        settings.mode()
+
+
+def test_live_without_credentials_names_the_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATA_MODE", "live")
+    with pytest.raises(ConfigurationError) as info:
+        settings.twilio_credentials()
+    message = str(info.value)
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET"):
+        assert name in message
+    assert message.endswith(".") and message.count(". ") == 0  # one sentence
+
+
+def test_live_credentials_prefer_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATA_MODE", "live")
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "1" * 32)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "t" * 32)
+    assert settings.twilio_credentials().kind == "auth-token"
+    monkeypatch.setenv("TWILIO_API_KEY", "SK" + "2" * 32)
+    monkeypatch.setenv("TWILIO_API_SECRET", "s" * 32)
+    creds = settings.twilio_credentials()
+    assert (creds.kind, creds.username, creds.account_sid) == ("api-key", "SK" + "2" * 32, "AC" + "1" * 32)
+    assert "s" * 32 not in repr(creds)
+
+
+def test_sandbox_credentials_are_the_fixed_test_account() -> None:
+    creds = settings.twilio_credentials("sandbox")
+    assert creds.account_sid == settings.SANDBOX_ACCOUNT_SID
+    assert creds.account_sid.startswith("AC") and len(creds.account_sid) == 34
+    assert settings.SANDBOX_AUTH_TOKEN not in repr(creds)
+
+
+def test_env_file_loads_but_never_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = tmp_path / "x.env"
+    env.write_text("ATA_TEST_ONLY_FROM_FILE=file\nATA_TEST_BOTH=file\n")
+    monkeypatch.setenv("ATA_TEST_BOTH", "explicit")
+    monkeypatch.delenv("ATA_TEST_ONLY_FROM_FILE", raising=False)
+    settings.load_env(env)
+    try:
+        assert os.environ["ATA_TEST_ONLY_FROM_FILE"] == "file"
+        assert os.environ["ATA_TEST_BOTH"] == "explicit"
+    finally:
+        os.environ.pop("ATA_TEST_ONLY_FROM_FILE", None)
+
+
+def test_write_env_file_is_0600_and_updates_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / ".env"
+    path.write_text("KEEP=1\nTWILIO_AUTH_TOKEN=old\n")
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "x")
+    settings.write_env_file({"TWILIO_AUTH_TOKEN": "new-token-value", "ATA_MODE": "sandbox"}, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text().splitlines() == ["KEEP=1", "TWILIO_AUTH_TOKEN=new-token-value", "ATA_MODE=sandbox"]
+
+
+def test_redaction_hides_known_secrets_and_password_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "abcdef0123456789abcdef0123456789")
+    text = "token abcdef0123456789abcdef0123456789 password=Hunter2Secret <P34>SipPass123</P34>"
+    cleaned = settings.redact_text(text)
+    assert "abcdef0123456789" not in cleaned and "Hunter2Secret" not in cleaned and "SipPass123" not in cleaned
+    assert cleaned.count(settings.MASK) == 3
+    assert settings.redact_text("nothing secret here") == "nothing secret here"
+
+
+def test_mask() -> None:
+    assert settings.mask("secret") == settings.MASK
+    assert settings.mask("") == ""
+    assert settings.mask("AC0123456789abcdef", keep=4) == settings.MASK + "cdef"
+
+
+def test_sandbox_dir_follows_the_variable(sandbox_env: Path) -> None:
+    assert settings.sandbox_dir() == sandbox_env.resolve()
