@@ -17,6 +17,19 @@ _EXPORTS: dict[str, str] = {
     "mode": "ata_helpers.settings",
     "twilio_client": "ata_helpers.twilio_api",
     "environment_check": "ata_helpers.environment",
+    # Grandstream HT80x
+    "HT80xConfig": "ata_helpers.grandstream",
+    "FxsPort": "ata_helpers.grandstream",
+    "ht80x_device": "ata_helpers.grandstream",
+    "normalize_mac": "ata_helpers.grandstream",
+    # firewall
+    "twilio_ip_ranges": "ata_helpers.firewall",
+    "firewall_rules": "ata_helpers.firewall",
+    # calls: log, REST-placed calls, wake-up alarm
+    "call_log": "ata_helpers.call_logs",
+    "place_call": "ata_helpers.rest_calls",
+    "wait_for_call": "ata_helpers.rest_calls",
+    "WakeUpCall": "ata_helpers.wakeup",
     # errors
     "AtaHelpersError": "ata_helpers.errors",
     "ValidationError": "ata_helpers.errors",
@@ -28,6 +41,12 @@ _EXPORTS: dict[str, str] = {
     "DeviceLockedError": "ata_helpers.errors",
     "DeviceUnreachableError": "ata_helpers.errors",
     "SandboxError": "ata_helpers.errors",
+    # packet captures
+    "read_sip": "ata_helpers.capture.sip_table",
+    "diagnose": "ata_helpers.capture.findings",
+    "ladder": "ata_helpers.capture.ladder_svg",
+    "rtp_streams": "ata_helpers.capture.rtp_table",
+    "sip_calls": "ata_helpers.capture.dialogs",
 }
 
 # subpackages reachable as attributes (ata.sandbox.capture(...))

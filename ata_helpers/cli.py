@@ -17,6 +17,9 @@ __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 # One line per feature; each module defines register(subparsers).
 COMMAND_MODULES = [
     "ata_helpers.commands.core",
+    "ata_helpers.commands.ata",
+    "ata_helpers.commands.firewall",
+    "ata_helpers.commands.capture",
 ]
 
 
