@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_SANDBOX := $(CURDIR)/.sandbox-test
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
 .PHONY: install lab test test-lib test-notebooks notebooks benchmark clean help
@@ -23,7 +25,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lab: install
-	cd notebooks && ATA_MODE=$${ATA_MODE:-sandbox} ../$(BIN)/jupyter lab 00_start_here.ipynb
+	cd notebooks && ATA_MODE=$${ATA_MODE:-sandbox} ../$(BIN)/jupyter lab $(LAB_ARGS) 00_start_here.ipynb
 
 test: test-lib test-notebooks
 
