@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-__all__ = ["twin_url", "reset", "bins"]
+__all__ = ["twin_url", "reset", "bins", "capture", "registration_capture"]
 
 
 def twin_url(restart: bool = False) -> str:
@@ -18,6 +18,39 @@ def twin_url(restart: bool = False) -> str:
     from .twilio_twin import TwilioTwinHandler
 
     return ensure_service("twilio", TwilioTwinHandler, restart=restart)
+
+
+def capture(call_sid: str) -> Path:
+    """Path of a pcap of the call's SIP (and RTP) as Twilio's console capture would show it."""
+    from ..errors import SandboxError
+    from ..settings import sandbox_dir
+    from .line_network import write_call_capture
+    from .store import open_store
+
+    store = open_store()
+    call = store.get("call", call_sid)
+    if call is None:
+        raise SandboxError(f"the sandbox has no call {call_sid}")
+    if not call["to"].lower().startswith(("sip:", "sips:")):
+        raise SandboxError(f"call {call_sid} went to {call['to']}, not to the ATA: no SIP capture to show")
+    folder = sandbox_dir() / "captures"
+    folder.mkdir(exist_ok=True)
+    return write_call_capture(store, call, folder / f"call-{call_sid}.pcap")
+
+
+def registration_capture(port: int = 1) -> Path:
+    """Path of a pcap of the ATA port's latest REGISTER exchange with Twilio (digest challenge included)."""
+    from ..errors import SandboxError
+    from ..settings import sandbox_dir
+    from .line_network import write_registration_capture
+    from .store import open_store
+
+    folder = sandbox_dir() / "captures"
+    folder.mkdir(exist_ok=True)
+    path = write_registration_capture(open_store(), folder / f"register-port{port}.pcap", port)
+    if path is None:
+        raise SandboxError(f"the ATA's port {port} has no Primary SIP Server set, so it never registers")
+    return path
 
 
 def reset() -> Path:
@@ -39,7 +72,7 @@ def reset() -> Path:
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
     if name == "bins":
-        from . import bins as module
+        import importlib
 
-        return module
+        return importlib.import_module(f"{__name__}.bins")
     raise AttributeError(name)

@@ -75,12 +75,9 @@ def _sip_call(store: Store, call: dict[str, Any]) -> dict[str, Any]:
     domain = next((d for d in store.list("sip_domain") if d["domain_name"] == target["domain"]), None)
     if domain is None:
         return _fail(store, call, 32002, f"SIP domain {target['domain']} not found", after=0.5)
-    try:
-        from . import line
-    except ImportError:
-        line = None  # type: ignore[assignment]
-    reach = getattr(line, "inbound_reachability", None)
-    verdict = reach(store, domain, str(target["user"])) if reach else {"registered": False}
+    from .line_network import inbound_reachability
+
+    verdict = inbound_reachability(store, domain, str(target["user"]))
     if not verdict.get("registered"):
         return _fail(store, call, 32009, f"SIP user {target['user']} is not registered on "
                                          f"{target['domain']}", after=0.5)

@@ -1,0 +1,251 @@
+"""The simulated network between the sandbox ATA and Twilio, and what crosses it.
+
+The ATA sits on a LAN (192.168.1.50) behind a home router whose public address is the
+documentation address 203.0.113.7; Twilio's signalling edge answers on 54.172.60.1 and its media
+on 168.86.128.x (the published ranges). From the device twin's P-values this module decides:
+
+- which Contact the ATA registers (LAN address, WAN address, or a hand-set "Use NAT IP"),
+- whether Twilio's INVITE for an inbound call can reach that Contact,
+- and it writes the SIP messages that would have crossed the wire as a real pcap, seen from
+  Twilio's side like the Console's "SIP PCAP LOG" (capture.pcap_writer builds the frames).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from pathlib import Path
+from typing import Any
+
+from ..capture.pcap_writer import Packet, write_pcap
+from ..capture.sip_builder import request, response, rtp_payload, sdp_body
+from .store import Store
+
+__all__ = ["LAN_IP", "WAN_IP", "TWILIO_SIGNALLING", "TWILIO_MEDIA", "ata_contact", "inbound_reachability",
+           "write_registration_capture", "write_call_capture", "NAT_PORT"]
+
+LAN_IP = "192.168.1.50"
+WAN_IP = "203.0.113.7"
+NAT_PORT = {1: 41952, 2: 41954}  # the router's public port for each FXS port's SIP socket
+TWILIO_SIGNALLING = "54.172.60.1"
+TWILIO_MEDIA = "168.86.128.10"
+TWILIO_UA = "Twilio Gateway"
+_PORT_KEYS = {1: {"wan": "P4437", "nat_ip": "P101", "sip_port": "P40", "rtp_port": "P39", "user": "P35",
+                  "auth": "P36", "password": "P34", "server": "P47", "name": "P3", "check_user": "P258", "prefix": "P66"},
+              2: {"wan": "P4438", "nat_ip": "P866", "sip_port": "P740", "rtp_port": "P739", "user": "P735",
+                  "auth": "P736", "password": "P734", "server": "P747", "name": "P703", "check_user": "P449", "prefix": "P766"}}
+
+
+def _is_private(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address in ipaddress.ip_network("100.64.0.0/10")
+
+
+def ata_contact(pvalues: dict[str, str], port: int) -> dict[str, Any]:
+    """The Contact FXS `port` registers and whether Twilio can reach it, with the reason."""
+    keys = _PORT_KEYS[port]
+    sip_port = int(pvalues.get(keys["sip_port"]) or 5060)
+    nat_ip = (pvalues.get(keys["nat_ip"]) or "").strip()
+    if nat_ip:
+        host, contact_port, how = nat_ip, sip_port, f"Use NAT IP ({keys['nat_ip']}) = {nat_ip}"
+    elif (pvalues.get(keys["wan"]) or "0") == "1":
+        host, contact_port, how = WAN_IP, NAT_PORT[port], f"Contact Header Uses = WAN Address ({keys['wan']})"
+    else:
+        host, contact_port, how = LAN_IP, sip_port, f"Contact Header Uses = LAN Address ({keys['wan']})"
+    user = pvalues.get(keys["user"], "")
+    reachable = host == WAN_IP
+    if reachable:
+        reason = f"{how}: Twilio's INVITE goes to {host}:{contact_port}, the router's public side"
+        if nat_ip and contact_port != NAT_PORT[port]:
+            reason += f" (port {contact_port} must be forwarded to the ATA)"
+    elif _is_private(host):
+        reason = (f"{how}: the ATA registered Contact {host}:{contact_port}, a private address; "
+                  "Twilio's INVITE for inbound calls is sent there and never arrives")
+    else:
+        reason = f"{how}: {host} is not this router's public address ({WAN_IP}); the INVITE goes astray"
+    return {"contact": f"sip:{user}@{host}:{contact_port}", "host": host, "port": contact_port,
+            "reachable": reachable, "reason": reason, "how": how}
+
+
+def _registered_ports(store: Store, domain_name: str, user: str) -> list[tuple[int, dict[str, str]]]:
+    from .ht80x_twin import twin_pvalues
+    from .line import device_ports
+
+    values = twin_pvalues(store)
+    found = []
+    for status in device_ports(store):
+        port = status["port"]
+        keys = _PORT_KEYS[port]
+        server = (values.get(keys["server"]) or "").split(":")[0].lower()
+        label = server.split(".sip.", 1)[0]
+        if (status["registration"] == "Registered" and values.get(keys["user"]) == user
+                and f"{label}.sip.twilio.com" == domain_name):
+            found.append((port, values))
+    return found
+
+
+def inbound_reachability(store: Store, domain: dict[str, Any], user: str) -> dict[str, Any]:
+    """Is `user` registered on `domain` by the sandbox ATA, and can Twilio's INVITE reach it?"""
+    ports = _registered_ports(store, domain["domain_name"], user)
+    if not ports:
+        return {"registered": False, "reachable": False,
+                "reason": f"no device is registered as {user} on {domain['domain_name']}"}
+    port, values = ports[0]
+    contact = ata_contact(values, port)
+    return {"registered": True, "reachable": contact["reachable"], "reason": contact["reason"],
+            "port": port, "contact": contact["contact"], "contact_host": contact["host"],
+            "contact_port": contact["port"], "user": user, "domain": domain["domain_name"],
+            "display_name": values.get(_PORT_KEYS[port]["name"], "")}
+
+
+# -- captures ---------------------------------------------------------------------------------------
+def _tag(seed: str) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:10]
+
+
+def _register_exchange(packets: list[Packet], t: float, values: dict[str, str], port: int, domain: str,
+                       outcome: dict[str, Any], seed: str) -> float:
+    """REGISTER, 401 digest challenge, REGISTER with credentials, and Twilio's final answer."""
+    keys = _PORT_KEYS[port]
+    contact = ata_contact(values, port)
+    user, auth = values.get(keys["user"], ""), values.get(keys["auth"], "") or values.get(keys["user"], "")
+    sip_port = int(values.get(keys["sip_port"]) or 5060)
+    call_id = f"{_tag('reg' + seed)}@{LAN_IP}"
+    from_tag = _tag("from" + seed)
+    nonce = _tag("nonce" + seed)
+    wan_port = NAT_PORT[port]
+    for cseq, with_auth in ((1, False), (2, True)):
+        branch = f"z9hG4bK{_tag(f'{seed}{cseq}')}"
+        headers = [("Via", f"SIP/2.0/UDP {LAN_IP}:{sip_port};branch={branch};rport"),
+                   ("From", f"<sip:{user}@{domain}>;tag={from_tag}"), ("To", f"<sip:{user}@{domain}>"),
+                   ("Call-ID", call_id), ("CSeq", f"{cseq} REGISTER"),
+                   ("Contact", f"<{contact['contact']}>"), ("Max-Forwards", "70"),
+                   ("User-Agent", "Grandstream HT801V2 1.0.9.3"), ("Expires", "3600")]
+        if with_auth:
+            password = values.get(keys["password"], "")
+            ha1 = hashlib.md5(f"{auth}:sip.twilio.com:{password}".encode()).hexdigest()
+            ha2 = hashlib.md5(f"REGISTER:sip:{domain}".encode()).hexdigest()
+            digest = hashlib.md5(f"{ha1}:{nonce}:{ha2}".encode()).hexdigest()
+            headers.append(("Authorization", f'Digest username="{auth}", realm="sip.twilio.com", '
+                                             f'nonce="{nonce}", uri="sip:{domain}", response="{digest}", '
+                                             'algorithm=MD5'))
+        packets.append(Packet(t, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060,
+                              request("REGISTER", f"sip:{domain}", headers)))
+        t += 0.08
+        reply_headers = [("Via", f"SIP/2.0/UDP {LAN_IP}:{sip_port};branch={branch};rport={wan_port};"
+                                 f"received={WAN_IP}"),
+                         ("From", f"<sip:{user}@{domain}>;tag={from_tag}"),
+                         ("To", f"<sip:{user}@{domain}>;tag={_tag('to' + seed)}"),
+                         ("Call-ID", call_id), ("CSeq", f"{cseq} REGISTER")]
+        if not with_auth:
+            reply = response(401, "Unauthorized", reply_headers + [
+                ("WWW-Authenticate", f'Digest realm="sip.twilio.com", nonce="{nonce}", algorithm=MD5'),
+                ("Server", TWILIO_UA)])
+        elif outcome["registration"] == "Registered":
+            reply = response(200, "OK", reply_headers + [("Contact", f"<{contact['contact']}>;expires=3600"),
+                                                         ("Server", TWILIO_UA)])
+        else:
+            code = outcome.get("code") or 32202
+            reply = response(int(outcome.get("sip_status") or 403), "Forbidden", reply_headers + [
+                ("X-Twilio-Error", f"{code} {outcome['reason']}"), ("Server", TWILIO_UA)])
+        packets.append(Packet(t, TWILIO_SIGNALLING, 5060, WAN_IP, wan_port, reply))
+        t += 0.05
+    return t
+
+
+def write_registration_capture(store: Store, path: Path, port: int = 1, start: float = 0.0) -> Path | None:
+    """The latest REGISTER exchange of FXS `port` as Twilio saw it; None if the ATA has no server set."""
+    from .ht80x_twin import twin_pvalues
+    from .line import device_ports
+
+    values = twin_pvalues(store)
+    server = (values.get(_PORT_KEYS[port]["server"]) or "").split(":")[0].lower()
+    if not server:
+        return None
+    outcome = next(s for s in device_ports(store) if s["port"] == port)
+    packets: list[Packet] = []
+    _register_exchange(packets, start or 1_767_261_600.0, values, port, server, outcome, f"reg{port}")
+    return write_pcap(path, packets)
+
+
+def write_call_capture(store: Store, call: dict[str, Any], path: Path) -> Path:
+    """The SIP (and RTP) of an inbound call to the ATA, as Twilio's console capture would show it.
+
+    The registration that created the binding Twilio used comes first, so the Contact that
+    decided the call's fate is in the same file.
+    """
+    from .ht80x_twin import twin_pvalues
+    from .line import device_ports
+
+    hint = call.get("capture_hint") or {}
+    t0 = float(call["date_created"])
+    packets: list[Packet] = []
+    values = twin_pvalues(store)
+    domain = hint.get("domain") or call["to"].split("@", 1)[-1].split(";")[0]
+    port = int(hint.get("port") or 1)
+    outcome = next((s for s in device_ports(store) if s["port"] == port), {"registration": "Not Registered",
+                                                                           "reason": "", "code": 32009})
+    t = _register_exchange(packets, t0 - 30.0, values, port, domain, outcome, f"call{call['sid']}")
+    if not hint.get("registered"):
+        return write_pcap(path, packets)
+    user = hint["user"]
+    target_host, target_port = hint["contact_host"], int(hint["contact_port"])
+    call_id = f"{_tag(call['sid'])}@{TWILIO_SIGNALLING}"
+    branch = f"z9hG4bK{_tag('inv' + call['sid'])}"
+    caller = call["from"]
+    from_hdr = f'"{caller}" <sip:{caller}@{domain}>;tag={_tag("tw" + call["sid"])}'
+    to_hdr = f"<sip:{user}@{domain}>"
+    via = f"SIP/2.0/UDP {TWILIO_SIGNALLING}:5060;branch={branch}"
+    media_port = 10000 + int(_tag("mp" + call["sid"]), 16) % 50000
+    invite = request("INVITE", f"sip:{user}@{target_host}:{target_port}",
+                     [("Via", via), ("From", from_hdr), ("To", to_hdr), ("Call-ID", call_id),
+                      ("CSeq", "101 INVITE"), ("Contact", f"<sip:{TWILIO_SIGNALLING}:5060>"),
+                      ("Max-Forwards", "69"), ("User-Agent", TWILIO_UA)],
+                     sdp_body(TWILIO_MEDIA, media_port, int(t0)))
+    start = t0 + 0.2
+    if not hint.get("reachable"):
+        for delay in (0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5):  # RFC 3261 Timer A doubling, Timer B at 32 s
+            packets.append(Packet(start + delay, TWILIO_SIGNALLING, 5060, target_host, target_port, invite))
+        return write_pcap(path, packets)
+    keys = _PORT_KEYS[port]
+    wan_port = NAT_PORT[port]
+    rtp_port = int(values.get(keys["rtp_port"]) or 5004)
+    to_tagged = f"{to_hdr};tag={_tag('ata' + call['sid'])}"
+    reply_base = [("Via", via), ("From", from_hdr), ("To", to_tagged), ("Call-ID", call_id),
+                  ("CSeq", "101 INVITE")]
+    contact = f"<sip:{user}@{target_host}:{target_port}>"
+    ua = ("User-Agent", "Grandstream HT801V2 1.0.9.3")
+    packets.append(Packet(start, TWILIO_SIGNALLING, 5060, WAN_IP, wan_port, invite))
+    packets.append(Packet(start + 0.05, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060,
+                          response(100, "Trying", [("Via", via), ("From", from_hdr), ("To", to_hdr),
+                                                   ("Call-ID", call_id), ("CSeq", "101 INVITE"), ua])))
+    packets.append(Packet(start + 0.1, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060,
+                          response(180, "Ringing", reply_base + [("Contact", contact), ua])))
+    answer = start + 2.0
+    packets.append(Packet(answer, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060,
+                          response(200, "OK", reply_base + [("Contact", contact), ua],
+                                   sdp_body(WAN_IP, rtp_port, int(t0) + 1))))
+    packets.append(Packet(answer + 0.05, TWILIO_SIGNALLING, 5060, WAN_IP, wan_port,
+                          request("ACK", f"sip:{user}@{target_host}:{target_port}",
+                                  [("Via", via.replace(branch, branch + "a")), ("From", from_hdr),
+                                   ("To", to_tagged), ("Call-ID", call_id), ("CSeq", "101 ACK"),
+                                   ("Max-Forwards", "69")])))
+    for i in range(25):  # half a second of audio each way is enough to show both directions
+        ts = answer + 0.1 + i * 0.02
+        packets.append(Packet(ts, TWILIO_MEDIA, media_port, WAN_IP, rtp_port,
+                              rtp_payload(2000 + i, 160 * i, 0x7A11C0DE, marker=i == 0)))
+        packets.append(Packet(ts + 0.005, WAN_IP, rtp_port, TWILIO_MEDIA, media_port,
+                              rtp_payload(5000 + i, 160 * i, 0x0A7A0001, marker=i == 0)))
+    bye_at = answer + 1.0
+    bye_via = f"SIP/2.0/UDP {TWILIO_SIGNALLING}:5060;branch={branch}b"
+    packets.append(Packet(bye_at, TWILIO_SIGNALLING, 5060, WAN_IP, wan_port,
+                          request("BYE", f"sip:{user}@{target_host}:{target_port}",
+                                  [("Via", bye_via), ("From", from_hdr), ("To", to_tagged),
+                                   ("Call-ID", call_id), ("CSeq", "102 BYE"), ("Max-Forwards", "69")])))
+    packets.append(Packet(bye_at + 0.05, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060,
+                          response(200, "OK", [("Via", bye_via), ("From", from_hdr), ("To", to_tagged),
+                                               ("Call-ID", call_id), ("CSeq", "102 BYE"), ua])))
+    return write_pcap(path, packets)
