@@ -17,6 +17,7 @@ _EXPORTS: dict[str, str] = {
     "mode": "ata_helpers.settings",
     "twilio_client": "ata_helpers.twilio_api",
     "environment_check": "ata_helpers.environment",
+    "doctor": "ata_helpers.doctor",
     # Grandstream HT80x
     "HT80xConfig": "ata_helpers.grandstream",
     "FxsPort": "ata_helpers.grandstream",
@@ -30,6 +31,10 @@ _EXPORTS: dict[str, str] = {
     "place_call": "ata_helpers.rest_calls",
     "wait_for_call": "ata_helpers.rest_calls",
     "WakeUpCall": "ata_helpers.wakeup",
+    # Twilio side of the line
+    "TwilioSetup": "ata_helpers.provision",
+    "outbound_twiml": "ata_helpers.twiml",
+    "inbound_twiml": "ata_helpers.twiml",
     # errors
     "AtaHelpersError": "ata_helpers.errors",
     "ValidationError": "ata_helpers.errors",

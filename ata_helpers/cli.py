@@ -17,9 +17,12 @@ __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 # One line per feature; each module defines register(subparsers).
 COMMAND_MODULES = [
     "ata_helpers.commands.core",
+    "ata_helpers.commands.doctor",
     "ata_helpers.commands.ata",
     "ata_helpers.commands.firewall",
+    "ata_helpers.commands.setup",
     "ata_helpers.commands.capture",
+    "ata_helpers.commands.calls",
 ]
 
 

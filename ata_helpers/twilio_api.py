@@ -17,7 +17,8 @@ from .settings import mode, twilio_credentials
 if TYPE_CHECKING:
     from twilio.rest import Client
 
-__all__ = ["twilio_client", "SandboxHttpClient", "explain_twilio_error", "twilio_errors"]
+__all__ = ["twilio_client", "SandboxHttpClient", "explain_twilio_error", "twilio_errors", "fetch_twiml",
+           "twilio_signature"]
 
 
 def _sandbox_http_client() -> Any:
@@ -115,3 +116,32 @@ def explained_errors() -> Iterator[None]:
         yield
     except TwilioRestException as exc:
         raise explain_twilio_error(exc) from exc
+
+
+def twilio_signature(auth_token: str, url: str, params: dict[str, str] | None = None) -> str:
+    """X-Twilio-Signature for a request: base64 HMAC-SHA1 of the URL and sorted POST parameters."""
+    import base64
+    import hashlib
+    import hmac
+
+    data = url + "".join(f"{k}{v}" for k, v in sorted((params or {}).items()))
+    return base64.b64encode(hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+def fetch_twiml(url: str) -> str:
+    """The TwiML a URL serves, fetched the way Twilio does (signed, so TwiML Bins answer)."""
+    from .errors import AtaHelpersError
+
+    client = twilio_client()
+    creds = twilio_credentials()
+    headers = {"X-Twilio-Signature": twilio_signature(creds.password, url), "Accept": "text/xml"}
+    try:
+        response = client.http_client.request("GET", url, headers=headers, timeout=15)
+    except AtaHelpersError:
+        raise
+    except Exception as exc:  # requests' connection errors: the URL is unreachable
+        raise TwilioApiError(0, 11200, f"could not fetch {url}: {exc}", *twilio_errors()[11200]) from exc
+    if response.status_code != 200:
+        raise TwilioApiError(response.status_code, 11200, f"{url} answered HTTP {response.status_code}",
+                             *twilio_errors()[11200])
+    return str(response.text)

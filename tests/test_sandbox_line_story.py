@@ -123,3 +123,50 @@ def test_tshark_reads_the_simulated_captures_the_same_way(line: Any) -> None:
     assert [int(r[0]) for r in rows] == list(frame["frame"])
     assert [r[1] or None for r in rows] == list(frame["method"])
     assert [r[3] for r in rows] == list(frame["call_id"])
+
+
+def _outbound_bin() -> str:
+    from ata_helpers.sandbox.bins import create_bin
+
+    return create_bin("outbound", '<?xml version="1.0" encoding="UTF-8"?><Response>'
+                      '<Dial callerId="+14155550100">{{#e164}}{{To}}{{/e164}}</Dial></Response>')["url"]
+
+
+def test_dialling_with_the_plus_prefix_reaches_the_number(line: Any) -> None:
+    domain = line.sip.domains.list()[0]
+    line.sip.domains(domain.sid).update(voice_url=_outbound_bin())
+    line.sip.domains(domain.sid).auth.calls.credential_list_mappings.create(
+        credential_list_sid=line.sip.credential_lists.list()[0].sid)
+    _configure(wan=True)
+    parent = ata.sandbox.dial("14155550123")
+    time.sleep(0.5)
+    calls = {c.sid: c for c in line.calls.list()}
+    child = next(c for c in calls.values() if c.parent_call_sid == parent)
+    assert calls[parent].direction == "inbound" and calls[parent].to == f"sip:+14155550123@{DOMAIN}"
+    assert (child.direction, child.to, child._from, child.status) == ("outbound-dial", "+14155550123",
+                                                                       "+14155550100", "completed")
+
+
+def test_dialling_without_the_prefix_fails_as_twilio_would(line: Any) -> None:
+    domain = line.sip.domains.list()[0]
+    line.sip.domains(domain.sid).update(voice_url=_outbound_bin())
+    line.sip.domains(domain.sid).auth.calls.credential_list_mappings.create(
+        credential_list_sid=line.sip.credential_lists.list()[0].sid)
+    _configure(wan=True, dial_plan_prefix="")
+    parent = ata.sandbox.dial("14155550123")
+    assert _alerts(line, parent) == ["13223"]
+    assert [c for c in line.calls.list() if c.parent_call_sid == parent] == []
+
+
+def test_dialling_without_call_auth_is_rejected(line: Any) -> None:
+    _configure(wan=True)
+    assert _alerts(line, ata.sandbox.dial("14155550123")) == ["32202"]
+
+
+def test_bin_template_rendering() -> None:
+    from ata_helpers.sandbox.line_calls import render_bin
+
+    template = "<Dial>{{#e164}}{{To}}{{/e164}}</Dial><Say>{{From}}</Say>"
+    assert render_bin(template, {"To": "sip:+15125551212@x.sip.twilio.com", "From": "a"}) == \
+        "<Dial>+15125551212</Dial><Say>a</Say>"
+    assert render_bin(template, {"To": "sip:15125551212@x.sip.twilio.com"}).startswith("<Dial>15125551212<")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-__all__ = ["twin_url", "reset", "bins", "capture", "registration_capture"]
+__all__ = ["twin_url", "reset", "bins", "capture", "registration_capture", "dial"]
 
 
 def twin_url(restart: bool = False) -> str:
@@ -51,6 +51,18 @@ def registration_capture(port: int = 1) -> Path:
     if path is None:
         raise SandboxError(f"the ATA's port {port} has no Primary SIP Server set, so it never registers")
     return path
+
+
+def dial(number: str, port: int = 1) -> str:
+    """Lift the sandbox phone on FXS `port` and dial `number`; returns the SID of the call Twilio logs."""
+    from ..errors import SandboxError
+    from .line_calls import dial_from_phone
+    from .store import open_store
+
+    try:
+        return str(dial_from_phone(open_store(), number, port)["sid"])
+    except ValueError as exc:
+        raise SandboxError(str(exc)) from None
 
 
 def reset() -> Path:

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["port_status", "TWILIO_EDGES", "PORT_PVALUES"]
+__all__ = ["port_status", "device_ports", "TWILIO_EDGES", "PORT_PVALUES"]
 
 # FXS port -> the P-values this simulation reads
 PORT_PVALUES: dict[int, dict[str, str]] = {
@@ -122,3 +122,14 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
     return _result(False, reason + " (403 Forbidden, Twilio error 32202)", code=32202, sip_status=403,
                    fix=f"write the credential's password to Authenticate Password ({keys['password']}); "
                        "if the device ignores it over HTTP, load the provisioning file")
+
+
+def device_ports(store: Any = None) -> list[dict[str, Any]]:
+    """The verdict for each port of the sandbox's HT80x twin, as Twilio's side would explain it."""
+    from .ht80x_twin import _quirks, twin_pvalues
+    from .store import open_store
+
+    store = store or open_store()
+    count = 2 if str(_quirks(store)["product"]).upper().startswith("HT802") else 1
+    values = twin_pvalues(store)
+    return [{"port": port, **port_status(values, port, store)} for port in range(1, count + 1)]

@@ -78,6 +78,7 @@ def _sip_call(store: Store, call: dict[str, Any]) -> dict[str, Any]:
     from .line_network import inbound_reachability
 
     verdict = inbound_reachability(store, domain, str(target["user"]))
+    call["capture_hint"] = verdict
     if not verdict.get("registered"):
         return _fail(store, call, 32009, f"SIP user {target['user']} is not registered on "
                                          f"{target['domain']}", after=0.5)
@@ -116,3 +117,110 @@ def route_call(store: Store, call: dict[str, Any]) -> dict[str, Any]:
         call = _fail(store, call, 21211, f"Invalid To: {to}")
     store.update("call", call["sid"], call, call.get("_parent", ""))
     return call
+
+
+# -- calls dialled on the phone ---------------------------------------------------------------------
+_E164_SECTION = re.compile(r"\{\{#e164\}\}(.*?)\{\{/e164\}\}", re.S)
+
+
+def render_bin(template: str, params: dict[str, str]) -> str:
+    """Render a TwiML Bin's Mustache template as Twilio does for {{Var}} and {{#e164}}…{{/e164}}.
+
+    `e164` pulls the E.164 number out of a SIP URI (sip:+15125551212@domain → +15125551212); a
+    user part without the leading + is left as it is, which is why the ATA must dial with +.
+    """
+    def e164(match: re.Match[str]) -> str:
+        inner = re.sub(r"\{\{(\w+)\}\}", lambda m: params.get(m.group(1), ""), match.group(1)).strip()
+        user = re.sub(r"^sips?:", "", inner).split("@", 1)[0].split(";", 1)[0]
+        return user
+
+    text = _E164_SECTION.sub(e164, template)
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: params.get(m.group(1), ""), text)
+
+
+def _new_call(store: Store, **fields: Any) -> dict[str, Any]:
+    t = now()
+    sid = store.new_sid("CA")
+    call = {"sid": sid, "_parent": "", "date_created": t, "date_updated": t, "parent_call_sid": None,
+            "trunk_sid": None, "answered_by": None, "caller_name": None, "forwarded_from": None,
+            "group_sid": None, "queue_time": "0", "price_per_minute": None, "phone_number_sid": None,
+            "url": None, "twiml": None, "method": "POST", "timeout": 60, "time_scale": time_scale(),
+            "timeline": [[t, "queued"]], **fields}
+    store.insert("call", sid, call)
+    return call
+
+
+def dial_from_phone(store: Store, digits: str, port: int = 1) -> dict[str, Any]:
+    """Simulate lifting the handset on FXS `port` and dialling `digits`; returns the call Twilio logs."""
+    import xml.etree.ElementTree as ET
+
+    from .bins import get_bin
+    from .ht80x_twin import twin_pvalues
+    from .line import device_ports
+    from .line_network import _PORT_KEYS
+
+    values = twin_pvalues(store)
+    keys = _PORT_KEYS[port]
+    status = next((s for s in device_ports(store) if s["port"] == port), None)
+    if status is None or status["registration"] != "Registered":
+        raise ValueError(f"port {port} is not registered, so the ATA plays a fast busy tone and sends nothing")
+    user = values.get(keys["user"], "")
+    server = (values.get(keys["server"]) or "").split(":")[0].lower()
+    domain_name = f"{server.split('.sip.', 1)[0]}.sip.twilio.com"
+    dialled = (values.get(keys["prefix"]) or "") + digits.strip()
+    caller, callee = f"sip:{user}@{domain_name}", f"sip:{dialled}@{domain_name}"
+    parent = _new_call(store, to=callee, **{"from": caller}, direction="inbound")
+    domain = next(d for d in store.list("sip_domain") if d["domain_name"] == domain_name)
+    start = parent["date_created"]
+    if not store.list("call_cred_mapping", domain["sid"]) and not store.list("call_acl_mapping", domain["sid"]):
+        parent["timeline"] = _timeline(start, [(0.3, "failed")])
+        add_alert(store, parent["sid"], 32202, f"No credential list or IP ACL is mapped for calls on {domain_name}; "
+                                               "the INVITE was rejected with 403", at=start)
+    elif not domain.get("voice_url"):
+        parent["timeline"] = _timeline(start, [(0.5, "failed")])
+        add_alert(store, parent["sid"], 11200, f"The SIP domain {domain_name} has no Voice URL", at=start)
+    else:
+        from .bins import bin_sid_from_url
+
+        found = get_bin(domain["voice_url"]) if bin_sid_from_url(domain["voice_url"]) else None
+        if found is None:
+            parent["timeline"] = _timeline(start, [(0.5, "failed")])
+            add_alert(store, parent["sid"], 11200, f"HTTP retrieval failure for {domain['voice_url']} "
+                                                   "(the sandbox serves only its own TwiML Bins)",
+                      at=start, url=domain["voice_url"])
+        else:
+            parent = _run_dial(store, parent, render_bin(found["twiml"], {"To": callee, "From": caller}), ET)
+    store.update("call", parent["sid"], parent)
+    return parent
+
+
+def _run_dial(store: Store, parent: dict[str, Any], twiml: str, ET: Any) -> dict[str, Any]:
+    start = parent["date_created"]
+    try:
+        dial = ET.fromstring(twiml).find("Dial")
+    except ET.ParseError:
+        dial = None
+    if dial is None:
+        parent["timeline"] = _timeline(start, [(0.5, "failed")])
+        add_alert(store, parent["sid"], 12100, "Document parse failure: the Bin has no <Response><Dial>", at=start)
+        return parent
+    number = ("".join(dial.itertext()) or "").strip()
+    caller_id = dial.get("callerId", "")
+    if not E164.match(number):
+        parent["timeline"] = _timeline(start, [(1.0, "completed")])
+        parent["timeline"].insert(1, [start + 0.5 * time_scale(), "in-progress"])
+        add_alert(store, parent["sid"], 13223, f"Dial: invalid phone number format {number!r}: not E.164 "
+                                               "(the ATA dialled without the + prefix)", at=start)
+        return parent
+    if not any(n["phone_number"] == caller_id for n in store.list("incoming_number")):
+        parent["timeline"] = _timeline(start, [(0.5, "in-progress"), (1.0, "completed")])
+        add_alert(store, parent["sid"], 13214, f"Dial: invalid callerId {caller_id!r}", at=start)
+        return parent
+    parent["timeline"] = _timeline(start, [(0.5, "in-progress"), (13.0, "completed")])
+    parent["price_per_minute"] = 0.004
+    child = _new_call(store, to=number, **{"from": caller_id}, direction="outbound-dial",
+                      parent_call_sid=parent["sid"], price_per_minute=0.014)
+    child["timeline"] = _timeline(start + 0.6 * time_scale(), [(1.0, "ringing"), (3.0, "in-progress"),
+                                                               (12.0, "completed")])
+    store.update("call", child["sid"], child)
+    return parent

@@ -95,7 +95,9 @@ def inbound_reachability(store: Store, domain: dict[str, Any], user: str) -> dic
                 "reason": f"no device is registered as {user} on {domain['domain_name']}"}
     port, values = ports[0]
     contact = ata_contact(values, port)
-    return {"registered": True, "reachable": contact["reachable"], "reason": contact["reason"],
+    from .line import port_status
+
+    return {"pvalues": dict(values), "outcome": port_status(values, port, store), "registered": True, "reachable": contact["reachable"], "reason": contact["reason"],
             "port": port, "contact": contact["contact"], "contact_host": contact["host"],
             "contact_port": contact["port"], "user": user, "domain": domain["domain_name"],
             "display_name": values.get(_PORT_KEYS[port]["name"], "")}
@@ -183,11 +185,12 @@ def write_call_capture(store: Store, call: dict[str, Any], path: Path) -> Path:
     hint = call.get("capture_hint") or {}
     t0 = float(call["date_created"])
     packets: list[Packet] = []
-    values = twin_pvalues(store)
+    # the state at the time of the call (kept with the call), else the device as it is now
+    values = hint.get("pvalues") or twin_pvalues(store)
     domain = hint.get("domain") or call["to"].split("@", 1)[-1].split(";")[0]
     port = int(hint.get("port") or 1)
-    outcome = next((s for s in device_ports(store) if s["port"] == port), {"registration": "Not Registered",
-                                                                           "reason": "", "code": 32009})
+    outcome = hint.get("outcome") or next((s for s in device_ports(store) if s["port"] == port),
+                                          {"registration": "Not Registered", "reason": "", "code": 32009})
     t = _register_exchange(packets, t0 - 30.0, values, port, domain, outcome, f"call{call['sid']}")
     if not hint.get("registered"):
         return write_pcap(path, packets)

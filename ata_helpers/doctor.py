@@ -1,0 +1,356 @@
+"""The end-to-end checklist: walk the chain from credentials to the latest capture, in order.
+
+Each check passes, fails (with the fix), warns, or is skipped with the reason it could not be
+made; a check is never passed by default. The same code runs against the sandbox twins and
+against a live account and device.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from .errors import AtaHelpersError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["doctor", "Check", "CHECKS"]
+
+_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.sip\.twilio\.com$")
+FINAL = ("completed", "failed", "busy", "no-answer", "canceled")
+
+
+@dataclass
+class Check:
+    """One row of the doctor's table."""
+
+    check: str
+    status: str  # pass | fail | warn | skip
+    detail: str
+    fix: str = ""
+
+
+@dataclass
+class _Line:
+    """What the doctor learns as it walks; later checks use what earlier ones found."""
+
+    domain_name: str | None
+    user: str | None
+    phone_number: str | None
+    client: Any = None
+    domain: Any = None
+    device: Any = None
+    config: Any = None
+    port: Any = None
+    status: Any = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def _skip(name: str, why: str) -> Check:
+    return Check(name, "skip", why)
+
+
+# -- Twilio side -----------------------------------------------------------------------------------
+def _credentials(line: _Line) -> Check:
+    name = "Twilio credentials valid"
+    from .twilio_api import twilio_client
+
+    try:
+        line.client = twilio_client()
+        line.notes["numbers"] = line.client.incoming_phone_numbers.list(limit=50)
+    except AtaHelpersError as exc:
+        return Check(name, "fail", str(exc), "set the variables named above (notebook 00 has a form)")
+    except Exception as exc:  # the SDK raises TwilioRestException or TwilioException here
+        return Check(name, "fail", f"Twilio refused the request: {exc}".splitlines()[0],
+                     "check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in .env")
+    return Check(name, "pass", f"account {line.client.account_sid[:6]}…{line.client.account_sid[-4:]} answers")
+
+
+def _domain(line: _Line) -> Check:
+    name = "SIP domain exists"
+    if line.client is None:
+        return _skip(name, "no working Twilio credentials")
+    domains = line.client.sip.domains.list()
+    if not line.domain_name:
+        if len(domains) == 1:
+            line.domain_name = domains[0].domain_name
+        else:
+            return Check(name, "fail", f"{len(domains)} SIP domains in the account and none named by the ATA or "
+                                       "the doctor's domain= argument", "create it in notebook 02")
+    if not _DOMAIN.match(line.domain_name.lower()):
+        return Check(name, "fail", f"{line.domain_name} does not end in .sip.twilio.com (or is an edge form)",
+                     "use the global name DOMAIN.sip.twilio.com")
+    line.domain = next((d for d in domains if d.domain_name == line.domain_name.lower()), None)
+    if line.domain is None:
+        return Check(name, "fail", f"no SIP domain {line.domain_name} in this account", "create it in notebook 02")
+    return Check(name, "pass", f"{line.domain.domain_name} ({line.domain.sid})")
+
+
+def _registration_on(line: _Line) -> Check:
+    name = "SIP registration enabled"
+    if line.domain is None:
+        return _skip(name, "no SIP domain")
+    if not line.domain.sip_registration:
+        return Check(name, "fail", f"SIP Registration is off on {line.domain.domain_name} (a REGISTER gets 32210)",
+                     "turn it on in notebook 03")
+    return Check(name, "pass", "on")
+
+
+def _list_holding(line: _Line, mappings: list[Any]) -> tuple[bool, list[str]]:
+    names: list[str] = []
+    for mapping in mappings:
+        users = [c.username for c in line.client.sip.credential_lists(mapping.sid).credentials.list()]
+        names += users
+        if line.user and line.user in users:
+            return True, names
+    return False, names
+
+
+def _registration_list(line: _Line) -> Check:
+    name = "credential list mapped for registrations"
+    if line.domain is None:
+        return _skip(name, "no SIP domain")
+    mappings = line.client.sip.domains(line.domain.sid).auth.registrations.credential_list_mappings.list()
+    if not mappings:
+        return Check(name, "fail", "no credential list is mapped for registrations (a REGISTER gets 32212)",
+                     "map the list in notebook 03 (ensure_registration_mapping)")
+    if not line.user:
+        return Check(name, "warn", f"{len(mappings)} list(s) mapped; the ATA's auth ID is unknown, so not checked",
+                     "pass user= or make the device reachable")
+    found, names = _list_holding(line, mappings)
+    if not found:
+        return Check(name, "fail", f"no mapped list holds the ATA's auth ID {line.user!r} (has: {', '.join(names)})",
+                     "add the credential to the mapped list, or set the ATA's Authenticate ID (P36) to it")
+    return Check(name, "pass", f"{line.user} is in a mapped list")
+
+
+def _call_auth(line: _Line) -> Check:
+    name = "call authentication mapped"
+    if line.domain is None:
+        return _skip(name, "no SIP domain")
+    auth = line.client.sip.domains(line.domain.sid).auth.calls
+    creds, acls = auth.credential_list_mappings.list(), auth.ip_access_control_list_mappings.list()
+    if not creds and not acls:
+        return Check(name, "fail", "no credential list or IP ACL is mapped for calls: the domain rejects the "
+                                   "ATA's outbound INVITEs", "map them in notebook 02")
+    return Check(name, "pass", f"{len(creds)} credential list(s), {len(acls)} IP ACL(s)")
+
+
+def _voice_url(line: _Line) -> Check:
+    name = "domain voice URL and outbound TwiML"
+    if line.domain is None:
+        return _skip(name, "no SIP domain")
+    url = line.domain.voice_url
+    if not url:
+        return Check(name, "fail", "the domain has no voice URL: calls dialled on the phone have nowhere to go",
+                     "deliver the outbound Bin in notebook 02")
+    try:
+        from .twilio_api import fetch_twiml
+
+        text = fetch_twiml(url)
+    except AtaHelpersError as exc:
+        return Check(name, "warn", f"could not read {url}: {exc}", "open the URL in the Console and check it")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        return Check(name, "fail", f"the TwiML at {url} is not well-formed XML ({exc})", "fix the Bin")
+    dial = root.find("Dial")
+    if root.tag != "Response" or dial is None:
+        return Check(name, "fail", "the TwiML has no <Response><Dial>", "use the outbound Bin of notebook 02")
+    caller = dial.get("callerId", "")
+    if not _E164.match(caller):
+        return Check(name, "fail", f"<Dial callerId={caller!r}> is not an E.164 number (13214)",
+                     "set callerId to your Twilio number, e.g. +14155550100")
+    body = "".join(dial.itertext()).strip()
+    if "{{#e164}}" not in body:
+        return Check(name, "warn", f"<Dial> calls {body!r} instead of the dialled number",
+                     "use {{#e164}}{{To}}{{/e164}} so the number dialled on the phone is called")
+    return Check(name, "pass", f"callerId {caller}, dials the number dialled on the phone")
+
+
+def _trunk(line: _Line) -> Check:
+    name = "trunk origination URL points at the domain"
+    if line.domain is None:
+        return _skip(name, "no SIP domain")
+    trunks = line.client.trunking.v1.trunks.list()
+    if not trunks:
+        return _skip(name, "no Elastic SIP trunk in the account")
+    label = line.domain.domain_name.split(".", 1)[0]
+    pattern = re.compile(rf"^sips?:[^@]+@{re.escape(label)}\.sip(\.[a-z0-9-]+)?\.twilio\.com\b", re.I)
+    for trunk in trunks:
+        for url in trunk.origination_urls.list():
+            if pattern.match(url.sip_url) and url.enabled:
+                return Check(name, "pass", f"{trunk.friendly_name}: {url.sip_url}")
+    return Check(name, "fail", f"no enabled origination URL of the form sip:USER@{label}.sip.us1.twilio.com",
+                 "ensure_origination_url in notebook 02")
+
+
+def _phone_number(line: _Line) -> Check:
+    name = "phone number routes to the ATA"
+    if line.client is None:
+        return _skip(name, "no working Twilio credentials")
+    numbers = line.notes.get("numbers") or []
+    wanted = [n for n in numbers if n.phone_number == line.phone_number] if line.phone_number else \
+        [n for n in numbers if n.voice_url or n.trunk_sid]
+    if not wanted:
+        return _skip(name, "no phone number given (doctor(phone_number=...)) or configured")
+    number = wanted[0]
+    if number.trunk_sid:
+        return Check(name, "fail", f"{number.phone_number} is attached to trunk {number.trunk_sid}, so its voice URL "
+                                   "is ignored", "remove it from the trunk (notebook 06 offers the fix)")
+    if number.voice_application_sid:
+        return Check(name, "fail", f"{number.phone_number} uses application {number.voice_application_sid}; its "
+                                   "voice URL is ignored", "clear the application (notebook 06)")
+    if not number.voice_url:
+        return Check(name, "fail", f"{number.phone_number} has no voice URL", "set it in notebook 06")
+    return Check(name, "pass", f"{number.phone_number} → {number.voice_url}")
+
+
+# -- the device ------------------------------------------------------------------------------------
+def _device(line: _Line) -> Check:
+    name = "ATA reachable"
+    from .grandstream import ht80x_device
+
+    try:
+        line.device = ht80x_device()
+        line.status = line.device.status()
+    except AtaHelpersError as exc:
+        line.device = None
+        return Check(name, "fail", str(exc).splitlines()[0], "check ATA_HOST, ATA_ADMIN_PASSWORD and the cable")
+    try:
+        line.config = line.device.read_config()
+    except ValueError as exc:  # the device answers but holds settings the model refuses (e.g. no server)
+        line.notes["config_error"] = str(exc)
+        return Check(name, "pass", f"{line.device.detect()} answers (its settings are incomplete)")
+    port_index = 0
+    if line.user:
+        users = [p.user_id for p in line.config.ports]
+        port_index = users.index(line.user) if line.user in users else 0
+    line.port = line.config.ports[port_index]
+    line.notes["port_number"] = port_index + 1
+    server = line.config.sip_server.split(":")[0].lower()
+    if not line.domain_name and server:
+        label = server.split(".sip.", 1)[0]
+        line.domain_name = f"{label}.sip.twilio.com"
+    if not line.user:
+        line.user = line.port.auth_id or line.port.user_id or None
+    return Check(name, "pass", f"{line.device.detect()} answers; port {port_index + 1} is {line.port.user_id or '(empty)'}")
+
+
+def _device_settings(line: _Line) -> Check:
+    name = "ATA settings match the recommendations"
+    if "config_error" in line.notes:
+        return Check(name, "fail", f"the ATA is not configured for Twilio: {line.notes['config_error']}",
+                     "configure it in notebook 04")
+    if line.port is None:
+        return _skip(name, "the ATA did not answer")
+    n = line.notes["port_number"]
+    problems = []
+    if not line.port.contact_uses_wan and not line.port.use_nat_ip:
+        problems.append(("SIP REGISTER Contact Header Uses is LAN Address: inbound calls will fail",
+                         f"set it to WAN Address (P{4437 if n == 1 else 4438})"))
+    if not line.port.check_user_id_on_invite:
+        problems.append(("Check SIP User ID for incoming INVITE is No", f"set it to Yes (P{258 if n == 1 else 449})"))
+    if line.port.dial_plan_prefix != "+":
+        problems.append((f"Dial Plan Prefix is {line.port.dial_plan_prefix!r}: dialled numbers are not E.164",
+                         f"set it to + (P{66 if n == 1 else 766})"))
+    if line.port.random_sip_port or line.port.random_rtp_port:
+        problems.append(("random SIP/RTP ports are on", "turn Use Random SIP/RTP Port off (P20501/P20505)"))
+    if line.port.auth_id and line.port.user_id and line.port.auth_id != line.port.user_id:
+        problems.append(("Authenticate ID differs from SIP User ID (Twilio error 32106)",
+                         f"set P{36 if n == 1 else 736} equal to P{35 if n == 1 else 735}"))
+    if not problems:
+        return Check(name, "pass", "WAN contact, user ID check, + prefix, fixed ports")
+    return Check(name, "fail", "; ".join(p for p, _ in problems), "; ".join(f for _, f in problems))
+
+
+def _registered(line: _Line) -> Check:
+    name = "ATA port registered"
+    if line.status is None:
+        return _skip(name, "the ATA did not answer")
+    row = line.status[line.status["port"] == line.notes.get("port_number", 1)].iloc[0]
+    if row["registration"] != "Registered":
+        return Check(name, "fail", f"port {row['port']} is {row['registration']}", "see notebook 05")
+    return Check(name, "pass", f"port {row['port']} Registered to {row['sip_server']}")
+
+
+# -- calls and captures ---------------------------------------------------------------------------
+def _last_call(line: _Line, inbound: bool) -> Check:
+    name = "last inbound call to the ATA" if inbound else "last call dialled on the phone"
+    if line.client is None or not line.domain_name or not line.user:
+        return _skip(name, "the ATA's SIP address is not known yet")
+    address = f"sip:{line.user}@{line.domain_name}"
+    calls = line.client.calls.list(to=address, limit=1) if inbound else line.client.calls.list(
+        from_=address, limit=1)
+    if not calls:
+        return _skip(name, f"no call {'to' if inbound else 'from'} {address} yet")
+    call = calls[0]
+    if inbound:
+        line.notes["last_inbound"] = call
+    alerts = [a for a in line.client.monitor.v1.alerts.list(limit=200) if a.resource_sid == call.sid]
+    if call.status not in FINAL:
+        return Check(name, "warn", f"{call.sid} is {call.status}", "wait for it to finish")
+    from .twilio_error_codes import explain
+
+    if call.status == "completed" and not alerts:
+        return Check(name, "pass", f"{call.sid} completed ({call.duration} s)")
+    if alerts:
+        code = alerts[0].error_code
+        meaning, fix = explain(code)
+        return Check(name, "fail", f"{call.sid} {call.status}, error {code}: {meaning}", fix)
+    return Check(name, "fail", f"{call.sid} {call.status}", "see notebook 08 for the call log")
+
+
+def _capture(line: _Line, capture: Any) -> Check:
+    name = "latest capture's findings"
+    from .settings import mode
+
+    if capture is None and mode() == "sandbox" and line.notes.get("last_inbound") is not None:
+        from .sandbox import capture as sandbox_capture
+
+        capture = sandbox_capture(line.notes["last_inbound"].sid)
+    if capture is None:
+        return _skip(name, "no capture given: download the call's SIP PCAP and pass doctor(capture=path)")
+    from .capture import diagnose
+
+    findings = diagnose(capture)
+    errors = findings[findings["severity"] == "error"]
+    if len(errors):
+        first = errors.iloc[0]
+        return Check(name, "fail", f"{len(errors)} error(s); first: {first['summary']}", str(first["fix"]))
+    warnings = findings[findings["severity"] == "warning"]
+    if len(warnings):
+        return Check(name, "warn", f"{len(warnings)} warning(s); first: {warnings.iloc[0]['summary']}",
+                     str(warnings.iloc[0]["fix"]))
+    return Check(name, "pass", "no errors or warnings in the capture")
+
+
+CHECKS: list[Callable[..., Check]] = [
+    _credentials, _device, _domain, _registration_on, _registration_list, _call_auth, _voice_url, _trunk,
+    _phone_number, _device_settings, _registered,
+]
+
+
+def doctor(domain: str | None = None, user: str | None = None, phone_number: str | None = None,
+           capture: Any = None) -> "pd.DataFrame":
+    """Walk the whole chain and return (check, status, detail, fix), one row per link."""
+    import pandas as pd
+
+    line = _Line(domain_name=domain.lower() if domain else None, user=user, phone_number=phone_number)
+    rows = []
+    for step in CHECKS:
+        try:
+            rows.append(step(line))
+        except AtaHelpersError as exc:
+            rows.append(Check(step.__name__.strip("_").replace("_", " "), "fail", str(exc).splitlines()[0]))
+    for inbound in (True, False):
+        rows.append(_last_call(line, inbound))
+    rows.append(_capture(line, capture))
+    device_row = rows.pop(1)  # asked early to learn the domain and user; shown where the chain reaches it
+    rows.insert(next(i for i, c in enumerate(rows) if c.check.startswith("ATA settings")), device_row)
+    frame = pd.DataFrame([c.__dict__ for c in rows], columns=["check", "status", "detail", "fix"])
+    return frame

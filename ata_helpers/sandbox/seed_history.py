@@ -1,0 +1,194 @@
+"""A realistic past for the sandbox's call log: a few hundred calls over weeks, from a fixed seed.
+
+The calls are the ones a line like the course's makes. Inbound calls to the sandbox number are
+forwarded to the ATA (`<Dial><Sip>`, a child call). Calls dialled from the ATA become an inbound
+SIP call plus a child call to the number. Wake-up calls are placed through the REST API.
+In the first third of the period the ATA still put its LAN address in Contact (the NAT story),
+so the forwarded calls fail with 32011. Now and then the ATA is unregistered (32009) or a call
+loses its audio (32014). Failures get the Monitor alerts Twilio would log.
+
+Records have the shape the twin's Calls.create stores (absolute timelines in the past) and
+everything derives from `seed` and `end` (default 2025-03-01 UTC, not "now"). The same
+arguments therefore give the same calls, statuses and times.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .line_calls import add_alert
+from .store import Store, open_store
+from .twilio_resources import seed_account
+
+__all__ = ["seed_call_history", "DEFAULT_END", "SANDBOX_NUMBER"]
+
+DEFAULT_END = datetime(2025, 3, 1, tzinfo=timezone.utc)
+SANDBOX_NUMBER = "+14155550100"
+_LOCAL = ZoneInfo("America/Los_Angeles")
+_CALLERS = ["+14155550123", "+14155550142", "+16505550187", "+12125550199", "+13105550111",
+            "+442079460123", "+14085550176"]
+_SIP_PRICE, _PSTN_PRICE = 0.004, 0.014
+_NAT_TEXT = ("Error communicating with the SIP endpoint: no response to INVITE sent to "
+             "sip:ht801@192.168.1.50:5060 (the Contact the ATA registered)")
+
+
+def _record(store: Store, to: str, from_: str, direction: str, timeline: list[list[Any]],
+            price: float | None, parent: str | None = None) -> dict[str, Any]:
+    sid = store.new_sid("CA")
+    start = timeline[0][0]
+    rec = {"to": to, "from": from_, "url": None, "twiml": None, "method": "POST", "timeout": 30,
+           "direction": direction, "parent_call_sid": parent, "trunk_sid": None, "answered_by": None,
+           "caller_name": None, "forwarded_from": None, "group_sid": None, "queue_time": "0",
+           "price_per_minute": price, "timeline": timeline, "date_created": start,
+           "date_updated": timeline[-1][0], "phone_number_sid": None, "time_scale": 1.0,
+           "sid": sid, "_parent": ""}
+    store.insert("call", sid, rec)
+    return rec
+
+
+def _answered(t: float, ring: float, talk: float) -> list[list[Any]]:
+    return [[t, "queued"], [t + 1, "ringing"], [t + 1 + ring, "in-progress"], [t + 1 + ring + talk, "completed"]]
+
+
+def _unanswered(t: float, status: str, after: float) -> list[list[Any]]:
+    return [[t, "queued"], [t + 1, "ringing"], [t + 1 + after, status]]
+
+
+def _failed(t: float, after: float) -> list[list[Any]]:
+    return [[t, "queued"], [t + after, "failed"]]
+
+
+class _History:
+    def __init__(self, store: Store, rng: random.Random, ata: str, start: datetime, days: int,
+                 number: str) -> None:
+        self.store, self.rng, self.ata, self.start, self.days, self.number = store, rng, ata, start, days, number
+        self.domain = ata.split("@", 1)[1]
+
+    def nat_broken(self, t: float) -> bool:
+        return t < self.start.timestamp() + self.days * 86400 / 3
+
+    def talk(self) -> float:
+        return round(self.rng.lognormvariate(4.6, 0.9))  # median ~100 s, a long tail
+
+    def inbound_to_ata(self, t: float) -> int:
+        """A caller rings the sandbox number; its TwiML forwards the call to the ATA."""
+        caller = self.rng.choice(_CALLERS)
+        roll = self.rng.random()
+        if self.nat_broken(t) and roll < 0.85:
+            child_tl, code, text = _failed(t + 1, 32), 32011, _NAT_TEXT
+        elif roll < 0.06:
+            child_tl, code, text = _failed(t + 1, 0.5), 32009, f"SIP user ht801 is not registered on {self.domain}"
+        elif roll < 0.22:
+            child_tl, code, text = _unanswered(t + 1, "no-answer", 30), None, ""
+        elif roll < 0.27:
+            child_tl, code, text = _unanswered(t + 1, "busy", 3), None, ""
+        elif roll < 0.30:
+            talk = self.rng.uniform(3, 12)
+            child_tl, code, text = _answered(t + 1, self.rng.uniform(2, 12), talk), 32014, \
+                "Call ended because no audio was received from the SIP endpoint"
+        else:
+            child_tl, code, text = _answered(t + 1, self.rng.uniform(2, 15), self.talk()), None, ""
+        end = child_tl[-1][0] + 1
+        parent_tl = [[t, "queued"], [t + 0.5, "ringing"], [t + 1, "in-progress"], [end, "completed"]]
+        parent = _record(self.store, self.number, caller, "inbound", parent_tl, _PSTN_PRICE)
+        child = _record(self.store, self.ata, self.number, "outbound-dial", child_tl, _SIP_PRICE,
+                        parent=parent["sid"])
+        if code:
+            add_alert(self.store, child["sid"], code, text, at=child_tl[-1][0])
+        return 2
+
+    def outbound_from_ata(self, t: float) -> int:
+        """The ATA dials a number: an inbound SIP call, and the <Dial> child to the number."""
+        callee = self.rng.choice(_CALLERS)
+        roll = self.rng.random()
+        if roll < 0.15:
+            child_tl = _unanswered(t + 1, "no-answer", 30)
+        elif roll < 0.22:
+            child_tl = _unanswered(t + 1, "busy", 3)
+        else:
+            child_tl = _answered(t + 1, self.rng.uniform(3, 20), self.talk())
+        end = child_tl[-1][0] + 0.5
+        parent_tl = [[t, "queued"], [t + 0.2, "ringing"], [t + 0.5, "in-progress"], [end, "completed"]]
+        parent = _record(self.store, f"sip:{callee}@{self.domain}", self.ata, "inbound", parent_tl, _SIP_PRICE)
+        _record(self.store, callee, self.number, "outbound-dial", child_tl, _PSTN_PRICE, parent=parent["sid"])
+        return 2
+
+    def wake_up(self, t: float) -> int:
+        """The morning alarm, placed through the REST API to the ATA's SIP address."""
+        roll = self.rng.random()
+        if self.nat_broken(t) and roll < 0.85:
+            call = _record(self.store, self.ata, self.number, "outbound-api", _failed(t, 32), _SIP_PRICE)
+            add_alert(self.store, call["sid"], 32011, _NAT_TEXT, at=t + 32)
+        elif roll < 0.2:
+            _record(self.store, self.ata, self.number, "outbound-api", _unanswered(t, "no-answer", 45), _SIP_PRICE)
+        else:
+            _record(self.store, self.ata, self.number, "outbound-api",
+                    _answered(t, self.rng.uniform(4, 20), self.rng.uniform(5, 40)), _SIP_PRICE)
+        return 1
+
+
+def seed_call_history(n: int = 300, seed: int = 8, days: int = 28, end: datetime = DEFAULT_END,
+                      sip_uri: str | None = None, store: Store | None = None) -> dict[str, Any]:
+    """Insert about `n` past calls (±1: calls come in parent/child pairs) over `days` days before `end`.
+
+    Running it again with the same arguments adds nothing. Returns a summary with `calls` and
+    `alerts` (how many were added) and `start`/`end`.
+    """
+    from ..errors import ValidationError
+    from ..rest_calls import ata_sip_uri, check_destination
+
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
+        raise ValidationError("n", "a whole number of calls from 1 to 100000", n)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
+        raise ValidationError("days", "a whole number of days from 1 to 3650", days)
+    if end.tzinfo is None:
+        raise ValidationError("end", "a timezone-aware datetime (e.g. tzinfo=timezone.utc)", end)
+    ata = check_destination(sip_uri or ata_sip_uri(), "sip_uri")
+    store = store or open_store()
+    seed_account(store)
+    start = end - timedelta(days=days)
+    key = f"seeded:history:{n}:{seed}:{days}:{end.timestamp():.0f}:{ata}"
+    done = store.get_value(key)
+    if done:
+        return {**done, "added": False}
+    rng = random.Random(seed)
+    history = _History(store, rng, ata, start, days, SANDBOX_NUMBER)
+    alerts_before = store.count("alert")
+    events: list[tuple[float, str]] = []
+    day = start.astimezone(_LOCAL).date()
+    while len(events) < n:  # enough candidate events; trimmed to n calls below
+        for offset in range(days):
+            local_day = day + timedelta(days=offset)
+            if local_day.weekday() < 5:
+                alarm = datetime(local_day.year, local_day.month, local_day.day, 6, 30, tzinfo=_LOCAL)
+                events.append((alarm.timestamp(), "wake_up"))
+            for _ in range(rng.randint(2, 9)):
+                minute = rng.randint(8 * 60, 22 * 60)
+                when = datetime(local_day.year, local_day.month, local_day.day, minute // 60, minute % 60,
+                                rng.randint(0, 59), tzinfo=_LOCAL)
+                events.append((when.timestamp(), rng.choice(("inbound_to_ata", "inbound_to_ata",
+                                                             "outbound_from_ata"))))
+        if len(events) < n:
+            rng = random.Random(rng.random())
+    in_range = sorted(e for e in events if start.timestamp() <= e[0] < end.timestamp())
+    rng.shuffle(in_range)
+    picked: list[tuple[float, str]] = []
+    planned = 0
+    for when, kind in in_range:  # a random subset spread over the whole period, n calls in all
+        if planned >= n:
+            break
+        if kind != "wake_up" and planned + 2 > n:
+            kind = "wake_up"
+        picked.append((when, kind))
+        planned += 1 if kind == "wake_up" else 2
+    made = 0
+    with store.transaction():
+        for when, kind in sorted(picked):
+            made += getattr(history, kind)(when)
+    summary = {"calls": made, "alerts": store.count("alert") - alerts_before,
+               "start": start.isoformat(), "end": end.isoformat()}
+    store.set_value(key, summary)
+    return {**summary, "added": True}

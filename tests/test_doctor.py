@@ -1,0 +1,121 @@
+"""The doctor walks the chain: not set up in a fresh sandbox, all passing after the course's
+steps, and exactly the matching checks failing when one thing is broken."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+
+import ata_helpers as ata
+from ata_helpers.sandbox.bins import create_bin
+
+DOMAIN = "doc.sip.twilio.com"
+PASSWORD = "Doctor12345ok"
+NUMBER = "+14155550100"
+
+
+def _failing(frame: Any) -> set[str]:
+    return set(frame.loc[frame["status"] == "fail", "check"])
+
+
+def _wait_final(client: Any, sid: str) -> None:
+    for _ in range(100):
+        if client.calls(sid).fetch().status in ("completed", "failed", "no-answer", "busy", "canceled"):
+            return
+        time.sleep(0.05)
+
+
+@pytest.fixture()
+def course(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The course's steps, done through the library: Twilio side, the ATA, one call each way."""
+    monkeypatch.setenv("ATA_SANDBOX_TIME_SCALE", "0.01")
+    client = ata.twilio_client()
+    outbound = create_bin("ata-course: outbound", '<?xml version="1.0" encoding="UTF-8"?><Response>'
+                          '<Dial callerId="+14155550100">{{#e164}}{{To}}{{/e164}}</Dial></Response>')
+    inbound = create_bin("ata-course: inbound", '<?xml version="1.0" encoding="UTF-8"?><Response>'
+                         f'<Dial answerOnBridge="true"><Sip>sip:ht801@{DOMAIN}</Sip></Dial></Response>')
+    domain = client.sip.domains.create(domain_name=DOMAIN, sip_registration=True, voice_url=outbound["url"])
+    cl = client.sip.credential_lists.create(friendly_name="ata-course: creds")
+    cl.credentials.create(username="ht801", password=PASSWORD)
+    auth = client.sip.domains(domain.sid).auth
+    auth.registrations.credential_list_mappings.create(credential_list_sid=cl.sid)
+    auth.calls.credential_list_mappings.create(credential_list_sid=cl.sid)
+    trunk = client.trunking.v1.trunks.create(friendly_name="ata-course: trunk")
+    trunk.origination_urls.create(weight=10, priority=10, enabled=True, friendly_name="ata",
+                                  sip_url=f"sip:ht801@doc.sip.us1.twilio.com")
+    number = client.incoming_phone_numbers.list(phone_number=NUMBER)[0]
+    client.incoming_phone_numbers(number.sid).update(voice_url=inbound["url"])
+    ata.ht80x_device().apply(ata.HT80xConfig(model="HT801", sip_server=DOMAIN, ports=[
+        ata.FxsPort(user_id="ht801", auth_id="ht801", password=PASSWORD, display_name="Bell")]))
+    call = client.calls.create(to=f"sip:ht801@{DOMAIN}", from_=NUMBER, twiml="<Response><Say>hi</Say></Response>")
+    _wait_final(client, call.sid)
+    _wait_final(client, ata.sandbox.dial("14155550123"))
+    return {"client": client, "domain": domain, "list": cl}
+
+
+def test_fresh_sandbox_reports_the_chain_as_not_set_up() -> None:
+    frame = ata.doctor()
+    assert list(frame.columns) == ["check", "status", "detail", "fix"]
+    statuses = dict(zip(frame["check"], frame["status"]))
+    assert statuses["Twilio credentials valid"] == "pass"
+    assert statuses["SIP domain exists"] == "fail"
+    assert statuses["ATA port registered"] == "fail"
+    assert statuses["SIP registration enabled"] == "skip"
+    assert "pass" not in {statuses[c] for c in ("SIP registration enabled", "credential list mapped for registrations",
+                                               "call authentication mapped", "last inbound call to the ATA")}
+    assert all(frame.loc[frame["status"] == "fail", "fix"].str.len() > 0)
+
+
+def test_every_check_passes_after_the_course(course: Any) -> None:
+    frame = ata.doctor(phone_number=NUMBER)
+    assert set(frame["status"]) == {"pass"}, frame.to_string()
+    assert frame["check"].iloc[0] == "Twilio credentials valid"
+    assert frame["check"].iloc[-1] == "latest capture's findings"
+
+
+def test_unmapping_the_registration_list_fails_exactly_its_checks(course: Any) -> None:
+    regs = course["client"].sip.domains(course["domain"].sid).auth.registrations.credential_list_mappings
+    regs(course["list"].sid).delete()
+    frame = ata.doctor(phone_number=NUMBER)
+    assert _failing(frame) == {"credential list mapped for registrations", "ATA port registered"}
+    assert "notebook 03" in frame.set_index("check").loc["credential list mapped for registrations", "fix"]
+
+
+def test_lan_contact_fails_exactly_the_settings_check(course: Any) -> None:
+    device = ata.ht80x_device()
+    config = device.read_config()
+    port = config.ports[0]
+    from dataclasses import replace
+
+    device.apply(replace(config, ports=(replace(port, contact_uses_wan=False, password=PASSWORD),) + config.ports[1:]))
+    frame = ata.doctor(phone_number=NUMBER)
+    assert _failing(frame) == {"ATA settings match the recommendations"}
+    assert "P4437" in frame.set_index("check").loc["ATA settings match the recommendations", "fix"]
+
+
+def test_number_on_a_trunk_is_flagged(course: Any) -> None:
+    client = course["client"]
+    trunk = client.trunking.v1.trunks.list()[0]
+    number = client.incoming_phone_numbers.list(phone_number=NUMBER)[0]
+    trunk.phone_numbers.create(phone_number_sid=number.sid)
+    frame = ata.doctor(phone_number=NUMBER)
+    assert _failing(frame) == {"phone number routes to the ATA"}
+
+
+def test_cli_exits_nonzero_on_failure_and_prints_fixes() -> None:
+    out = subprocess.run([sys.executable, "-m", "ata_helpers.cli", "doctor", "--colour", "never"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "FAIL  SIP domain exists" in out.stdout and "fix:" in out.stdout
+    assert "\033[" not in out.stdout
+
+
+def test_cli_colours_when_asked() -> None:
+    from ata_helpers.commands.doctor import render
+
+    frame = ata.doctor()
+    assert "\033[31m" in render(frame, colour=True)
