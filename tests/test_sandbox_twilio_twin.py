@@ -289,3 +289,37 @@ def test_sandbox_client_refuses_other_hosts(client: Any) -> None:
 
     with pytest.raises(SandboxError):
         client.http_client.request("GET", "https://example.com/x")
+
+
+@pytest.mark.parametrize("kind,count,make,code", [
+    ("sip_domain", 100, lambda c: c.sip.domains.create(domain_name="one-more.sip.twilio.com"), 21230),
+    ("credential_list", 100, lambda c: c.sip.credential_lists.create(friendly_name="one more"), 21239),
+])
+def test_account_limits(client: Any, kind: str, count: int, make: Callable[[Any], Any], code: int) -> None:
+    from ata_helpers.sandbox.store import open_store
+
+    store = open_store()
+    for i in range(count):
+        sid = store.new_sid("XX")
+        store.insert(kind, sid, {"sid": sid, "domain_name": f"filler{i}.sip.twilio.com", "friendly_name": f"f{i}",
+                                 "date_created": i, "date_updated": i, "_parent": ""})
+    error = _error(lambda: make(client))
+    assert (error.status, error.code) == (400, code)
+
+
+def test_per_list_limits(client: Any) -> None:
+    from ata_helpers.sandbox.store import open_store
+
+    store = open_store()
+    cl = client.sip.credential_lists.create(friendly_name="full")
+    acl = client.sip.ip_access_control_lists.create(friendly_name="full")
+    for i in range(1000):
+        sid = store.new_sid("CR")
+        store.insert("credential", sid, {"sid": sid, "username": f"u{i}", "_parent": cl.sid,
+                                         "date_created": i, "date_updated": i}, cl.sid)
+    for i in range(100):
+        sid = store.new_sid("IP")
+        store.insert("ip_address", sid, {"sid": sid, "ip_address": f"198.51.100.{i}", "_parent": acl.sid,
+                                         "date_created": i, "date_updated": i}, acl.sid)
+    assert _error(lambda: cl.credentials.create(username="extra", password="Sandbox12345")).code == 21242
+    assert _error(lambda: acl.ip_addresses.create(friendly_name="x", ip_address="198.51.100.200")).code == 21237
