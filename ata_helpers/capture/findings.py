@@ -1,0 +1,466 @@
+"""`diagnose(path_or_frame)`: findings a learner can act on, each with frames, quote and fix.
+
+Each rule is a small function over the SIP table (and the RTP table when the capture was read
+from a file). Rules aim at precision as much as recall: a private Via with `rport` is normal,
+a challenge answered with credentials is not a failure, `Contact: *` with `Expires: 0` is an
+unregister, hold (`sendonly`/`inactive`) is not one-way audio.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from ..twilio_error_codes import explain
+from .addresses import is_internal, is_public, uri_host_port, via_sent_by
+from .pcap_reader import Source
+from .sdp import media_of
+from .sip_message import header_param
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["diagnose", "FINDING_COLUMNS", "SEVERITY_ORDER"]
+
+FINDING_COLUMNS = ["code", "severity", "summary", "evidence", "fix", "call_id", "frames"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+TWILIO_MEDIA = "UDP 10000-60000 from Twilio's media range 168.86.128.0/18"
+_MAX_QUOTE = 140
+
+Finding = dict
+
+
+def _quote(text: str | None) -> str:
+    text = (text or "").replace("\r", " ").replace("\n", " ")
+    return text if len(text) <= _MAX_QUOTE else text[:_MAX_QUOTE - 1] + "…"
+
+
+def _frames_text(frames: list[int]) -> str:
+    shown = ", ".join(str(f) for f in frames[:8])
+    more = f" (+{len(frames) - 8} more)" if len(frames) > 8 else ""
+    return f"frame{'s' if len(frames) > 1 else ''} {shown}{more}"
+
+
+def _port_setting(port: int | None, name: str, p1: str, p2: str, value: str) -> str:
+    """'Name (P1 for FXS port 1) = value' with the port picked from the ATA's SIP port."""
+    if port == 5062:
+        return f"{name} (P{p2}, FXS port 2) = {value}"
+    if port == 5060:
+        return f"{name} (P{p1}, FXS port 1) = {value}"
+    return f"{name} (P{p1} port 1 / P{p2} port 2) = {value}"
+
+
+def _twilio_fix(code: int) -> str:
+    meaning, fix = explain(code)
+    return f"Twilio {code}: {meaning} {fix}".strip() if meaning else ""
+
+
+class _Table:
+    """Column lists of the SIP table, for fast rule loops without per-row pandas access."""
+
+    def __init__(self, sip: "pd.DataFrame", rtp: "pd.DataFrame | None") -> None:
+        self.n = len(sip)
+        cols = ["time", "src", "sport", "dst", "dport", "method", "status", "reason", "call_id",
+                "cseq", "cseq_method", "from_tag", "to_tag", "contact_uri", "via", "expires",
+                "retransmission", "headers", "sdp", "frame", "malformed", "problem", "request_uri"]
+        for col in cols:
+            if col not in sip:
+                values = [None] * self.n
+            elif col in ("status", "cseq", "expires"):
+                values = sip[col].astype(object).where(sip[col].notna(), None).tolist()
+            else:
+                values = sip[col].tolist()
+            setattr(self, col, values)
+        self.rtp = rtp
+        self.end = self.time[-1] if self.n else None
+        self.responses: dict[tuple, list[int]] = defaultdict(list)
+        for i in range(self.n):
+            if self.status[i] is not None and self.call_id[i] is not None:
+                self.responses[(self.call_id[i], self.cseq[i], self.cseq_method[i])].append(i)
+
+    def ok_requests(self, methods: Iterable[str] | None = None) -> Iterable[int]:
+        wanted = set(methods) if methods else None
+        for i in range(self.n):
+            m = self.method[i]
+            if (m is not None and not self.malformed[i] and not self.retransmission[i]
+                    and (wanted is None or m in wanted)):
+                yield i
+
+    def received(self, i: int) -> str | None:
+        """The `received=` a response put in the Via of request i (device-side captures)."""
+        for j in self.responses.get((self.call_id[i], self.cseq[i], self.cseq_method[i]), ()):
+            value = header_param(self.via[j] or "", "received")
+            if value:
+                return value
+        return None
+
+    def public_source(self, i: int) -> str | None:
+        """The public address request i came from: the packet source, or the received= echo."""
+        if is_public(self.src[i]):
+            return self.src[i]
+        echoed = self.received(i) if self.method[i] else None
+        return echoed if is_public(echoed) else None
+
+
+def _contact_private(t: _Table) -> list[Finding]:
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(t.n):
+        contact = t.contact_uri[i]
+        if not contact or contact == "*" or t.malformed[i] or t.retransmission[i]:
+            continue
+        if not (t.method[i] in ("REGISTER", "INVITE")
+                or (t.status[i] is not None and 200 <= t.status[i] < 300
+                    and t.cseq_method[i] == "INVITE")):
+            continue
+        host, _port = uri_host_port(contact)
+        if not is_internal(host) or host == t.public_source(i):
+            continue
+        public = t.public_source(i)
+        if public is None or public == host:
+            continue
+        groups[(public, contact)].append(i)
+    out = []
+    for (public, contact), rows in groups.items():
+        first = rows[0]
+        host, port = uri_host_port(contact)
+        kinds = sorted({t.method[i] or f"{t.status[i]} response" for i in rows})
+        loopback = host.startswith("127.") or host == "::1"
+        summary = (f"The ATA advertised {host} in its Contact ({', '.join(kinds)}), an address "
+                   f"nobody on the Internet can reach, while its packets come from {public}: "
+                   "Twilio's INVITEs and BYEs for this line will go nowhere.")
+        fix = (_port_setting(port, "SIP REGISTER Contact Header Uses", "4437", "4438",
+                             "WAN Address") + "; keep "
+               + _port_setting(port, "NAT Traversal", "52", "730", "Keep-Alive (2)")
+               + ". Hard-coding Use NAT IP (P101/P866) also works but breaks when the public IP "
+                 "changes. " + _twilio_fix(32105 if loopback else 32011))
+        out.append({"code": "contact-private-address", "severity": "error", "summary": summary,
+                    "evidence": f"{_frames_text([t.frame[i] for i in rows])}: Contact: "
+                                f"{_quote(t.headers[first].get('contact', [contact])[0])} — packet "
+                                f"from {t.src[first]}:{t.sport[first]}"
+                                + ("" if t.src[first] == public else f", Via received={public}"),
+                    "fix": fix, "call_id": t.call_id[first],
+                    "frames": [t.frame[i] for i in rows]})
+    return out
+
+
+def _sdp_private(t: _Table) -> list[Finding]:
+    out = []
+    seen: set[tuple] = set()
+    for i in range(t.n):
+        body = t.sdp[i]
+        if not body or t.retransmission[i] or t.malformed[i]:
+            continue
+        public = t.public_source(i) if t.method[i] else (t.src[i] if is_public(t.src[i]) else None)
+        if public is None:
+            continue
+        for media in media_of(body):
+            if media.port == 0 or not is_internal(media.address) or media.address == public:
+                continue
+            key = (t.call_id[i], media.address, media.port)
+            if key in seen:
+                continue
+            seen.add(key)
+            what = t.method[i] or f"{t.status[i]} {t.reason[i]}"
+            out.append({
+                "code": "sdp-private-media", "severity": "error",
+                "summary": f"The {what} asks for audio at {media.address}:{media.port}, a private "
+                           f"address, while the packet came from {public}: the far end's audio "
+                           "will be sent where it cannot arrive (one-way or no audio).",
+                "evidence": f"frame {t.frame[i]}: c=IN IP{'6' if ':' in media.address else '4'} "
+                            f"{media.address}, m={media.kind} {media.port} — packet from "
+                            f"{t.src[i]}:{t.sport[i]}",
+                "fix": (_port_setting(None, "NAT Traversal", "52", "730",
+                                      "STUN (1) with a STUN server (P76), or Keep-Alive (2)")
+                        + " so the ATA learns its public address; Use NAT IP (P101/P866) only "
+                          f"with a fixed public IP. Open {TWILIO_MEDIA}. " + _twilio_fix(32014)),
+                "call_id": t.call_id[i], "frames": [t.frame[i]]})
+    return out
+
+
+def _no_response(t: _Table) -> list[Finding]:
+    transactions: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(t.n):
+        m = t.method[i]
+        if m is None or m == "ACK" or t.malformed[i] or t.call_id[i] is None:
+            continue
+        transactions[(t.call_id[i], t.cseq[i], m, t.src[i], t.dst[i])].append(i)
+    out = []
+    for (call_id, cseq, method, src, dst), rows in transactions.items():
+        if (call_id, cseq, method) in t.responses:
+            continue
+        first = rows[0]
+        waited = (t.end - t.time[first]).total_seconds()
+        if len(rows) < 2 and waited < 4.0:
+            continue  # the capture may just have ended before the answer
+        target = f"{dst}:{t.dport[first]}"
+        if is_internal(dst) and is_public(src):
+            summary = (f"{method} sent {len(rows)} time(s) to {target}, a private address that "
+                       "cannot be reached from the Internet, and never answered: the ATA "
+                       "registered its LAN address as its Contact.")
+            fix = (_port_setting(t.dport[first], "SIP REGISTER Contact Header Uses", "4437",
+                                 "4438", "WAN Address") + ". " + _twilio_fix(32011))
+        elif method == "REGISTER":
+            summary = (f"REGISTER sent {len(rows)} time(s) to {target} and never answered: the "
+                       "registrar is unreachable or the reply is blocked on the way back.")
+            fix = ("Check Primary SIP Server (P47) is the domain (…sip.twilio.com), no stale "
+                   "Outbound Proxy (P48), and that the router lets Twilio's signalling "
+                   "(UDP 5060 from Twilio's SIP ranges) back in; "
+                   + _port_setting(None, "NAT Traversal", "52", "730", "Keep-Alive (2)") + ".")
+        else:
+            summary = (f"{method} sent {len(rows)} time(s) to {target} and never answered "
+                       "(RFC 3261 Timer B/F gives up after 32 s).")
+            fix = ("Open the firewall to Twilio's signalling addresses and keep the NAT mapping "
+                   "alive: " + _port_setting(None, "NAT Traversal", "52", "730", "Keep-Alive (2)")
+                   + ". " + _twilio_fix(32011))
+        waited_text = f"no response in {waited:.1f} s"
+        out.append({"code": "no-response", "severity": "error", "summary": summary,
+                    "evidence": f"{_frames_text([t.frame[i] for i in rows])}: {method} "
+                                f"{t.request_uri[first]} (CSeq {cseq} {method}) from "
+                                f"{src}:{t.sport[first]} — {waited_text}",
+                    "fix": fix, "call_id": call_id, "frames": [t.frame[i] for i in rows]})
+    return out
+
+
+def _auth_rejected(t: _Table) -> list[Finding]:
+    out = []
+    for i in t.ok_requests():
+        headers = t.headers[i]
+        creds = headers.get("authorization") or headers.get("proxy-authorization")
+        if not creds:
+            continue
+        for j in t.responses.get((t.call_id[i], t.cseq[i], t.cseq_method[i]), ()):
+            status = t.status[j]
+            challenge = (t.headers[j].get("www-authenticate")
+                         or t.headers[j].get("proxy-authenticate") or [""])[0]
+            if status == 403 or (status in (401, 407)
+                                 and (header_param("," + challenge.replace(",", ";"), "stale")
+                                      or "").lower() != "true"):
+                params = creds[0].split(None, 1)[-1]
+                user = (header_param(";" + params.replace(",", ";"), "username") or "?").strip('"')
+                errors = t.headers[j].get("x-twilio-error", [])
+                codes = [int(e.split()[0]) for e in errors if e.split() and e.split()[0].isdigit()]
+                twilio = " ".join(_twilio_fix(c) for c in codes) or _twilio_fix(32202)
+                out.append({
+                    "code": "auth-rejected", "severity": "error",
+                    "summary": f"The {t.method[i]} carried credentials for user {user} and "
+                               f"Twilio refused them ({status} {t.reason[j]}): the username or "
+                               "password does not match a credential list mapped to the domain.",
+                    "evidence": f"frames {t.frame[i]}, {t.frame[j]}: {t.method[i]} with "
+                                f"{_quote(creds[0])} → SIP/2.0 {status} {t.reason[j]}"
+                                + (f"; X-Twilio-Error: {errors[0]}" if errors else ""),
+                    "fix": (_port_setting(None, "SIP User ID", "35", "735", "the credential's "
+                                          "username") + ", "
+                            + _port_setting(None, "Authenticate ID", "36", "736", "the same "
+                                            "username") + ", "
+                            + _port_setting(None, "Authenticate Password", "34", "734",
+                                            "the credential's password") + ". " + twilio),
+                    "call_id": t.call_id[i], "frames": [t.frame[i], t.frame[j]]})
+                break
+    return out
+
+
+def _twilio_errors(t: _Table) -> list[Finding]:
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(t.n):
+        for value in t.headers[i].get("x-twilio-error", []) if not t.malformed[i] else []:
+            code = value.split()[0] if value.split() else ""
+            groups[(t.call_id[i], code, value)].append(i)
+    out = []
+    for (call_id, code, value), rows in groups.items():
+        meaning, fix = explain(code)
+        i = rows[0]
+        what = t.method[i] or f"{t.status[i]} {t.reason[i]}"
+        out.append({"code": "twilio-error", "severity": "error",
+                    "summary": f"Twilio reported error {code} on the {what}: "
+                               + (meaning or "see twilio.com/docs/api/errors/" + code),
+                    "evidence": f"{_frames_text([t.frame[r] for r in rows])}: X-Twilio-Error: "
+                                f"{_quote(value)}",
+                    "fix": fix or "Look the code up in Twilio's error dictionary and the call's "
+                                  "Voice log.",
+                    "call_id": call_id, "frames": [t.frame[r] for r in rows]})
+    return out
+
+
+def _register_failed(t: _Table) -> list[Finding]:
+    out = []
+    for i in t.ok_requests(["REGISTER"]):
+        if t.headers[i].get("authorization"):
+            continue  # refused credentials are auth-rejected
+        for j in t.responses.get((t.call_id[i], t.cseq[i], "REGISTER"), ()):
+            status = t.status[j]
+            if status >= 300 and status not in (401, 407, 423):
+                errors = t.headers[j].get("x-twilio-error", [])
+                codes = [e.split()[0] for e in errors if e.split()]
+                twilio = " ".join(_twilio_fix(int(c)) for c in codes if c.isdigit())
+                out.append({
+                    "code": "register-failed", "severity": "error",
+                    "summary": f"Twilio refused the registration with {status} {t.reason[j]} "
+                               "before any credentials were asked for.",
+                    "evidence": f"frames {t.frame[i]}, {t.frame[j]}: REGISTER {t.request_uri[i]}"
+                                f" → SIP/2.0 {status} {t.reason[j]}",
+                    "fix": ("Check Primary SIP Server (P47) is DOMAIN.sip.twilio.com and that SIP "
+                            "Registration is on for the domain with a credential list mapped. "
+                            + (twilio or _twilio_fix(32210))),
+                    "call_id": t.call_id[i], "frames": [t.frame[i], t.frame[j]]})
+                break
+    return out
+
+
+def _via_without_rport(t: _Table) -> list[Finding]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i in t.ok_requests():
+        via = t.via[i] or ""
+        host, _port = via_sent_by(via)
+        if is_internal(host) and is_public(t.src[i]) and header_param(via, "rport") is None:
+            groups[t.src[i]].append(i)
+    return [{"code": "via-without-rport", "severity": "warning",
+             "summary": f"Requests from {src} name a private address in Via without ;rport, so "
+                        "responses go to the advertised port, which a port-changing router drops.",
+             "evidence": f"{_frames_text([t.frame[i] for i in rows])}: Via: "
+                         f"{_quote(t.via[rows[0]])}",
+             "fix": _port_setting(None, "NAT Traversal", "52", "730", "Keep-Alive (2)")
+                    + " (the HT80x then adds rport), or set the router not to rewrite UDP 5060.",
+             "call_id": t.call_id[rows[0]], "frames": [t.frame[i] for i in rows]}
+            for src, rows in groups.items()]
+
+
+def _unregister(t: _Table) -> list[Finding]:
+    out = []
+    for i in t.ok_requests(["REGISTER"]):
+        if t.contact_uri[i] == "*" and t.expires[i] == 0:
+            out.append({"code": "unregister", "severity": "info",
+                        "summary": "The ATA removed its registration (Contact: *, Expires: 0), "
+                                   "as it does on reboot: calls cannot reach it until it "
+                                   "registers again.",
+                        "evidence": f"frame {t.frame[i]}: REGISTER with Contact: * and Expires: 0",
+                        "fix": "Nothing to fix if the ATA was rebooting; Unregister on Reboot is "
+                               "P81 (port 1) / P752 (port 2).",
+                        "call_id": t.call_id[i], "frames": [t.frame[i]]})
+    return out
+
+
+def _dialled_without_plus(t: _Table) -> list[Finding]:
+    out = []
+    for i in t.ok_requests(["INVITE"]):
+        uri = t.request_uri[i] or ""
+        if t.to_tag[i] is not None or "twilio.com" not in uri:
+            continue
+        user = uri.split(":", 1)[-1].split("@", 1)[0].split(";", 1)[0]
+        if user.isdigit() and len(user) >= 10:
+            out.append({"code": "dialled-without-plus", "severity": "warning",
+                        "summary": f"The number {user} was dialled without '+', so Twilio "
+                                   "cannot read it as E.164.",
+                        "evidence": f"frame {t.frame[i]}: INVITE {_quote(uri)}",
+                        "fix": "Set Dial Plan Prefix (P66) to + and dial the country code. "
+                               + _twilio_fix(32101),
+                        "call_id": t.call_id[i], "frames": [t.frame[i]]})
+    return out
+
+
+def _malformed(t: _Table) -> list[Finding]:
+    rows = [i for i in range(t.n) if t.malformed[i]]
+    if not rows:
+        return []
+    return [{"code": "malformed-sip", "severity": "warning",
+             "summary": f"{len(rows)} SIP message(s) could not be read completely.",
+             "evidence": f"{_frames_text([t.frame[i] for i in rows])}: {t.problem[rows[0]]}",
+             "fix": "Usually a capture cut short (snap length) or a damaged packet; capture with "
+                    "`tcpdump -s 0`. If the ATA sends it, update its firmware.",
+             "call_id": t.call_id[rows[0]], "frames": [t.frame[i] for i in rows]}]
+
+
+def _rtp_one_way(t: _Table) -> list[Finding]:
+    rtp = t.rtp
+    if rtp is None or rtp.empty:
+        return []
+    streams = list(zip(rtp["src"], rtp["sport"], rtp["dst"], rtp["dport"], rtp["packets"],
+                       rtp["call_id"], rtp["first_frame"]))
+    offers: dict[str, list[tuple[str, int, str, int]]] = defaultdict(list)  # call -> endpoints
+    on_hold: set[str] = set()
+    answered: set[str] = set()
+    for i in range(t.n):
+        if t.status[i] is not None and 200 <= t.status[i] < 300 and t.cseq_method[i] == "INVITE":
+            answered.add(t.call_id[i])
+        if t.sdp[i] and not t.retransmission[i]:
+            for media in media_of(t.sdp[i]):
+                if media.kind != "audio":
+                    continue
+                if media.direction != "sendrecv" or media.port == 0:
+                    on_hold.add(t.call_id[i])
+                endpoint = (media.address, media.port, t.src[i], t.frame[i])
+                if endpoint not in offers[t.call_id[i]]:
+                    offers[t.call_id[i]].append(endpoint)
+    out = []
+    for call_id, endpoints in offers.items():
+        if call_id not in answered or call_id in on_hold:
+            continue
+        call_streams = [s for s in streams if s[5] == call_id]
+        if not call_streams:
+            continue
+        frames = sorted({e[3] for e in endpoints} | {s[6] for s in call_streams})
+        unreachable = [s for s in call_streams if is_internal(s[2]) and is_public(s[0])]
+        received_by = {(a, p) for a, p, _src, _f in endpoints
+                       if any(s[2] == a and s[3] == p for s in call_streams)}
+        silent = [(a, p) for a, p, _src, _f in endpoints if (a, p) not in received_by]
+        if unreachable:
+            s = unreachable[0]
+            summary = (f"Audio for this call was sent to {s[2]}:{s[3]}, a private address the "
+                       f"Internet cannot reach ({s[4]} packets from {s[0]}): the phone hears "
+                       "nothing.")
+        elif silent and received_by:
+            a, p = silent[0]
+            summary = (f"Audio flowed one way only: nothing was sent to {a}:{p}, the media "
+                       "address its SDP announced.")
+        else:
+            continue
+        out.append({"code": "rtp-one-way", "severity": "error", "summary": summary,
+                    "evidence": f"{_frames_text(frames)}: RTP streams "
+                                + "; ".join(f"{s[0]}:{s[1]} → {s[2]}:{s[3]} ({s[4]} packets)"
+                                            for s in call_streams)
+                                + "; SDP media " + ", ".join(f"{a}:{p}" for a, p, _s, _f in endpoints),
+                    "fix": (_port_setting(None, "NAT Traversal", "52", "730",
+                                          "STUN (1) with a STUN server (P76), or Keep-Alive (2)")
+                            + "; Symmetric RTP (P291/P460) = Yes; open " + TWILIO_MEDIA + ". "
+                            + _twilio_fix(32014)),
+                    "call_id": call_id, "frames": frames})
+    return out
+
+
+RULES: list[Callable[[_Table], list[Finding]]] = [
+    _contact_private, _sdp_private, _rtp_one_way, _no_response, _auth_rejected, _twilio_errors,
+    _register_failed, _via_without_rport, _dialled_without_plus, _malformed, _unregister,
+]
+
+
+def diagnose(path_or_frame: "Source | pd.DataFrame") -> "pd.DataFrame":
+    """Findings for a capture file or a read_sip table, errors first.
+
+    Columns: code, severity, summary, evidence, fix, call_id, frames (list of frame numbers).
+    RTP rules need the capture itself (or a table whose attrs hold "rtp").
+    """
+    import pandas as pd
+
+    from .rtp_table import load
+
+    sip, rtp = load(path_or_frame, rtp=True)
+    table = _Table(sip, rtp)
+    findings: list[Finding] = []
+    for rule in RULES:
+        findings.extend(rule(table))
+    tls = sip.attrs.get("tls_flows") or []
+    if tls:
+        findings.append({"code": "tls-unreadable", "severity": "info",
+                         "summary": f"{len(tls)} TLS connection(s) carry SIP that cannot be read "
+                                    "without the keys.",
+                         "evidence": "; ".join(tls[:5]),
+                         "fix": "To read the signalling, capture with SIP transport (P130/P830) "
+                                "= UDP while troubleshooting.", "call_id": None, "frames": []})
+    for warning in sip.attrs.get("warnings") or []:
+        findings.append({"code": "capture-damaged", "severity": "warning",
+                         "summary": "The capture file is damaged; findings cover what was read.",
+                         "evidence": warning, "fix": "Capture again, or check the download "
+                                                     "completed.", "call_id": None, "frames": []})
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]],
+                                 f["frames"][0] if f["frames"] else 0, f["code"]))
+    frame = pd.DataFrame(findings, columns=FINDING_COLUMNS)
+    return frame.astype({c: object for c in FINDING_COLUMNS})

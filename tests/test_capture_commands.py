@@ -1,0 +1,47 @@
+"""CLI: `sip`, `diagnose` and `ladder`, reading files and stdin."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from ata_helpers.capture.samples import write_healthy, write_nat_failure
+from ata_helpers.cli import main
+
+
+def test_sip_table_csv_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write_healthy(tmp_path / "h.pcap"))
+    assert main(["sip", path]) == 0
+    assert "REGISTER" in capsys.readouterr().out
+    assert main(["sip", "--csv", path]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("time,src,sport,dst,dport,transport,method") and len(lines) > 13
+    assert main(["sip", "--json", path]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 13 and rows[0]["method"] == "REGISTER"
+
+
+def test_diagnose_from_stdin_exits_1_on_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    data = write_nat_failure(tmp_path / "n.pcap").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["diagnose", "-"]) == 1
+    out = capsys.readouterr().out
+    assert "[error] contact-private-address" in out and "P4437" in out
+    assert main(["diagnose", str(write_healthy(tmp_path / "h.pcap"))]) == 0
+
+
+def test_ladder_writes_svg_and_bad_file_is_a_clean_error(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write_nat_failure(tmp_path / "n.pcap"))
+    out = tmp_path / "flow.svg"
+    assert main(["ladder", path, "--call", "out-9a8b7c@192.168.1.50", "-o", str(out)]) == 0
+    assert out.read_text().startswith("<svg")
+    bad = tmp_path / "bad.pcap"
+    bad.write_text("not a capture")
+    assert main(["sip", str(bad)]) == 1
+    assert "not a pcap or pcapng file (magic 0x6e6f7420)" in capsys.readouterr().err

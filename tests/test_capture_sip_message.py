@@ -1,0 +1,119 @@
+"""SIP parsing rules of RFC 3261 (shared/reference/sip-pcap.md §2), one test per rule."""
+
+from __future__ import annotations
+
+from ata_helpers.capture.sip_message import (looks_like_sip, name_addr, next_message,
+                                             parse_message, split_list)
+
+BASE = ("INVITE sip:bob@example.com SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx\r\n"
+        "From: \"Alice\" <sip:alice@example.com>;tag=a1\r\n"
+        "To: <sip:bob@example.com>\r\n"
+        "Call-ID: abc@10.0.0.1\r\n"
+        "CSeq: 1 INVITE\r\n")
+
+
+def test_compact_forms_and_case_insensitive_names_map_to_long_names() -> None:
+    raw = (b"REGISTER sip:example.com SIP/2.0\r\nv: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\r\n"
+           b"f: <sip:a@example.com>;tag=9\r\nt: <sip:a@example.com>\r\ni: compact-1\r\n"
+           b"cseq: 7 REGISTER\r\nm: <sip:a@10.0.0.1:5062>\r\nK: outbound\r\nCALL-INFO: <http://x>\r\n"
+           b"l: 0\r\n\r\n")
+    msg = parse_message(raw)
+    assert msg.problem is None
+    assert msg.call_id == "compact-1"
+    assert msg.via == "SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1"
+    assert msg.contact_uri == "sip:a@10.0.0.1:5062"
+    assert msg.from_tag == "9" and msg.cseq == 7 and msg.cseq_method == "REGISTER"
+    assert msg.headers["supported"] == ["outbound"]
+    assert "call-info" in msg.headers and "k" not in msg.headers
+
+
+def test_folded_lines_are_unfolded() -> None:
+    raw = (BASE + "Subject: first\r\n  second\r\n\tthird\r\nContent-Length: 0\r\n\r\n").encode()
+    msg = parse_message(raw)
+    assert msg.headers["subject"] == ["first second third"]
+    assert msg.problem is None
+
+
+def test_comma_lists_respect_quotes_and_angle_brackets() -> None:
+    assert split_list('"Doe, John" <sip:j@x;a=1,2>, <sip:k@y>') == [
+        '"Doe, John" <sip:j@x;a=1,2>', "<sip:k@y>"]
+    raw = (BASE.replace("Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx\r\n",
+                        "Via: SIP/2.0/UDP p1:5060;branch=z9hG4bKp1, SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKx\r\n"
+                        "Via: SIP/2.0/TCP p0;branch=z9hG4bK0\r\n")
+           + "Contact: \"Doe, J\" <sip:j@10.0.0.9>, <sip:k@10.0.0.8>\r\n"
+           + "WWW-Authenticate: Digest realm=\"r\", nonce=\"n\"\r\nContent-Length: 0\r\n\r\n").encode()
+    msg = parse_message(raw)
+    assert msg.headers["via"] == ["SIP/2.0/UDP p1:5060;branch=z9hG4bKp1",
+                                  "SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKx", "SIP/2.0/TCP p0;branch=z9hG4bK0"]
+    assert msg.via == "SIP/2.0/UDP p1:5060;branch=z9hG4bKp1" and msg.branch == "z9hG4bKp1"
+    assert msg.contact_uri == "sip:j@10.0.0.9"
+    assert msg.headers["www-authenticate"] == ['Digest realm="r", nonce="n"']  # not split
+
+
+def test_name_addr_keeps_uri_params_and_addr_spec_params_are_header_params() -> None:
+    assert name_addr('"A;b" <sip:a@h;transport=tcp>;tag=1') == ("sip:a@h;transport=tcp", ";tag=1")
+    assert name_addr("sip:a@h;tag=2") == ("sip:a@h", ";tag=2")
+    raw = (BASE.replace('From: "Alice" <sip:alice@example.com>;tag=a1', "From: sip:alice@example.com;tag=z9")
+           + "Content-Length: 0\r\n\r\n").encode()
+    msg = parse_message(raw)
+    assert (msg.from_uri, msg.from_tag) == ("sip:alice@example.com", "z9")
+
+
+def test_bare_lf_messages_parse_like_crlf_ones() -> None:
+    crlf = parse_message((BASE + "Content-Length: 4\r\n\r\nv=0\n").encode())
+    lf = parse_message((BASE + "Content-Length: 4\r\n\r\nv=0\n").replace("\r\n", "\n").encode())
+    assert lf.problem is None and crlf.problem is None
+    assert lf.call_id == crlf.call_id and lf.headers == crlf.headers
+
+
+def test_content_length_frames_udp_body_and_ignores_trailing_bytes() -> None:
+    sdp = "v=0\r\nc=IN IP4 10.0.0.1\r\nm=audio 5004 RTP/AVP 0\r\n"
+    raw = (BASE + f"Content-Type: application/sdp\r\nContent-Length: {len(sdp)}\r\n\r\n" + sdp
+           + "GARBAGE").encode()
+    msg = parse_message(raw)
+    assert msg.sdp == sdp and msg.problem is None
+
+
+def test_short_body_and_bad_content_length_are_flagged() -> None:
+    short = parse_message((BASE + "Content-Length: 50\r\n\r\nv=0\r\n").encode())
+    assert short.problem and "Content-Length 50" in short.problem
+    bad = parse_message((BASE + "Content-Length: ten\r\n\r\n").encode())
+    assert bad.problem and "not a number" in bad.problem
+
+
+def test_missing_content_length_on_udp_runs_to_end_of_datagram() -> None:
+    msg = parse_message((BASE + "Content-Type: application/sdp\r\n\r\nv=0\r\n").encode())
+    assert msg.sdp == "v=0\r\n"
+
+
+def test_unknown_methods_are_legal_and_sdp_on_183_is_kept() -> None:
+    msg = parse_message((BASE.replace("INVITE sip", "FROBNICATE sip") + "Content-Length: 0\r\n\r\n").encode())
+    assert msg.method == "FROBNICATE" and msg.problem is None
+    sdp = "v=0\r\nm=audio 4000 RTP/AVP 0\r\n"
+    resp = parse_message((BASE.replace("INVITE sip:bob@example.com SIP/2.0", "SIP/2.0 183 Session Progress")
+                          + f"Content-Type: application/sdp\r\nContent-Length: {len(sdp)}\r\n\r\n{sdp}").encode())
+    assert (resp.status, resp.reason, resp.sdp) == (183, "Session Progress", sdp)
+
+
+def test_malformed_messages_come_back_with_a_reason_not_an_exception() -> None:
+    assert "bad status line" in parse_message(b"SIP/2.0 2x0 OK\r\n\r\n").problem
+    assert "bad request line" in parse_message(b"INVITE sip:x\r\n\r\n").problem
+    missing = parse_message(b"OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n\r\n")
+    assert missing.problem == "missing Call-ID, CSeq, From, To"
+    assert "bad CSeq" in parse_message((BASE.replace("CSeq: 1 INVITE", "CSeq: one") + "l: 0\r\n\r\n").encode()).problem
+
+
+def test_looks_like_sip_by_content_not_port() -> None:
+    assert looks_like_sip(b"\r\nOPTIONS sip:x SIP/2.0\r\n")
+    assert looks_like_sip(b"SIP/2.0 200 OK\r\n")
+    assert not looks_like_sip(b"GET / HTTP/1.1\r\n")
+    assert not looks_like_sip(b"\x80\x00\x00\x01")
+
+
+def test_next_message_splits_a_stream_by_content_length_and_skips_keepalives() -> None:
+    one = (BASE + "Content-Length: 3\r\n\r\nabc").encode()
+    stream = b"\r\n\r\n" + one + one[:40]
+    first = next_message(stream, 0)
+    assert first == (4, 4 + len(one), 4)
+    assert next_message(stream, first[1]) is None  # second message incomplete
