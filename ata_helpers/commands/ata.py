@@ -1,0 +1,72 @@
+"""`ata-helpers ata …`: write the provisioning file, show port status, apply settings to the device."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("ata", help="the Grandstream HT801/HT802: provisioning file, status, apply")
+    sub = p.add_subparsers(dest="ata_command", metavar="ACTION")
+
+    xml = sub.add_parser("xml", help="print the provisioning file (passwords masked) or save it with --out")
+    _config_arguments(xml)
+    xml.add_argument("--mac", required=True, help="the device's MAC (label underneath), any common spelling")
+    xml.add_argument("--out", type=Path, help="folder to save cfg<mac>.xml into (0600, holds the password)")
+    xml.set_defaults(func=_xml)
+
+    status = sub.add_parser("status", help="port status: hook, registration, user ID")
+    status.set_defaults(func=_status)
+
+    apply = sub.add_parser("apply", help="write the settings to the device and show what changed")
+    _config_arguments(apply)
+    apply.set_defaults(func=_apply)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _config_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default="HT801", choices=["HT801", "HT802"])
+    parser.add_argument("--server", required=True, help="Primary SIP Server: your DOMAIN.sip.twilio.com")
+    parser.add_argument("--user", required=True, action="append",
+                        help="SIP User ID = the credential's username (give twice for both HT802 ports)")
+    parser.add_argument("--name", action="append", default=[], help="display name per port")
+    parser.add_argument("--password-env", default="ATA_SIP_PASSWORD",
+                        help="environment variable holding the SIP password (asked for if unset)")
+
+
+def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from ..grandstream import FxsPort, HT80xConfig
+
+    password = os.environ.get(args.password_env) or getpass.getpass("SIP password (not shown): ")
+    names = args.name + [""] * len(args.user)
+    ports = [FxsPort(user_id=user, password=password, display_name=names[i]) for i, user in enumerate(args.user)]
+    return HT80xConfig(model=args.model, sip_server=args.server, ports=ports)
+
+
+def _xml(args: argparse.Namespace) -> int:
+    config = _config(args)
+    if args.out:
+        print(f"saved {config.save(args.out, args.mac)} (0600)")
+    else:
+        print(config.preview(mac=args.mac), end="")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from ..grandstream import ht80x_device
+
+    print(ht80x_device().status().to_string(index=False))
+    return 0
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from ..grandstream import ht80x_device
+
+    report = ht80x_device().apply(_config(args))
+    print(report)
+    return 0 if report.ok else 1

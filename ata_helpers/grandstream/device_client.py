@@ -1,0 +1,423 @@
+"""HTTP client for the HT801V2/HT802V2 web API: log in, read, write-and-verify, status, reboot.
+
+The V2 firmware speaks form-encoded POSTs answered with JSON (reference §3.2). Sessions are a
+`session_id` cookie plus a `session_token` field; a write either rotates the token or ends the
+session, and both are handled. Legacy V1 firmware (HTML forms) is detected and refused with the
+provisioning-file route, rather than driven half-way. The same class talks to the sandbox twin.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+from urllib.parse import urlsplit
+
+from ..errors import DeviceAuthError, DeviceError, DeviceLockedError, DeviceUnreachableError
+from ..settings import MASK
+from .settings_model import DEVICE_SETTINGS, PORT_SETTINGS, HT80xConfig, SettingError, SettingInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import requests
+
+__all__ = ["HT80xDevice", "ht80x_device", "ApplyReport", "LegacyFirmwareError", "text_progress", "Progress"]
+
+Progress = Callable[[float, float, str], None]
+"""Called while waiting: (seconds waited, seconds allowed, what is awaited)."""
+
+STATUS_PVALUES = {1: {"hook": "P4901", "registration": "P4921", "user_id": "P35", "active": "P271",
+                      "server": "P47"},
+                  2: {"hook": "P4902", "registration": "P4922", "user_id": "P735", "active": "P401",
+                      "server": "P747"}}
+
+LEGACY_STEPS = """\
+This device runs legacy (V1) firmware: its web pages are HTML forms, not the JSON API this
+client drives, so load the settings with the provisioning file instead:
+  1. Save the file: config.save(folder, mac="<MAC from the label>") writes cfg<mac>.xml (0600;
+     it holds the SIP password).
+  2. Serve that folder to the LAN, e.g. `python -m http.server 8080` in it on your computer.
+  3. In the device's web page (Advanced Settings), set "Config Upgrade via" to HTTP (P212=1)
+     and "Config Server Path" to <your computer's IP>:8080 (P237; no http:// in front).
+  4. Reboot the device (the Reboot button); at boot it fetches cfg<mac>.xml.
+  5. Check Status > Port Status shows "Registered", then stop the server and delete the file.
+Or type each value into the FXS PORT page: config.settings_table() lists label and value."""
+
+
+class LegacyFirmwareError(DeviceError):
+    """The device runs V1 (HTML form) firmware; the message gives the provisioning-file steps."""
+
+
+def text_progress(stream: Any = None) -> Progress:
+    """A progress indicator for terminals: one line rewritten in place on stderr."""
+    out = stream or sys.stderr
+
+    def show(waited: float, allowed: float, what: str) -> None:
+        end = "\n" if waited >= allowed else ""
+        out.write(f"\r{what}: {waited:.0f} s of {allowed:.0f} s{end}")
+        out.flush()
+
+    return show
+
+
+def _display(info: SettingInfo, raw: list[str]) -> str:
+    """A P-value list as people read it: Yes/No, names for codes, •••• for secrets."""
+    if info.secret:
+        return MASK if any(raw) else ""
+    if all(r == "" for r in raw):
+        return ""
+    try:
+        value = info.decode(raw)
+    except (ValueError, IndexError):
+        return ", ".join(raw)
+    if isinstance(value, bool):
+        if info.name == "contact_uses_wan":
+            return "WAN Address" if value else "LAN Address"
+        return "Yes" if value else "No"
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    return str(value)
+
+
+@dataclass
+class ApplyReport:
+    """What apply() did: one row per setting (before, wanted, after, result) and notes to act on."""
+
+    rows: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def not_stuck(self) -> list[dict[str, str]]:
+        """Rows whose read-back differs from what was written."""
+        return [r for r in self.rows if r["result"] == "did not stick"]
+
+    @property
+    def changed(self) -> list[dict[str, str]]:
+        return [r for r in self.rows if r["result"] == "changed"]
+
+    @property
+    def ok(self) -> bool:
+        """True when every readable value reads back as written."""
+        return not self.not_stuck
+
+    def table(self) -> "pd.DataFrame":
+        """The rows as a DataFrame (columns port, setting, label, pvalue, before, wanted, after, result)."""
+        import pandas as pd
+
+        columns = ["port", "setting", "label", "pvalue", "before", "wanted", "after", "result"]
+        return pd.DataFrame(self.rows, columns=columns)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes)
+        return self.table().to_html(index=False) + (f"<ul>{notes}</ul>" if notes else "")
+
+    def __str__(self) -> str:
+        return "\n".join([self.table().to_string(index=False), *self.notes])
+
+    def __repr__(self) -> str:
+        counts = {result: sum(r["result"] == result for r in self.rows)
+                  for result in ("changed", "unchanged", "did not stick")}
+        return "ApplyReport(" + ", ".join(f"{n} {result}" for result, n in counts.items()) + ")"
+
+
+class HT80xDevice:
+    """One HT80x V2 device at `base_url`, logged in as admin with `admin_password`.
+
+    `sleep`, `clock` and `progress` are injectable so waiting (offline, rebooting, registering)
+    is testable without real delays. The password is never shown in the repr.
+    """
+
+    def __init__(self, base_url: str, admin_password: str, *, username: str = "admin",
+                 timeout: float = 5.0, wait_timeout: float = 120.0, poll_interval: float = 2.0,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 progress: Progress | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._password = admin_password
+        self.username = username
+        self.timeout = timeout
+        self.wait_timeout = wait_timeout
+        self.poll_interval = poll_interval
+        self.sleep = sleep
+        self.clock = clock
+        self.progress = progress if progress is not None else text_progress()
+        self._http: "requests.Session | None" = None
+        self._session_id = ""
+        self._token = ""
+        self.product = ""
+
+    def __repr__(self) -> str:
+        return f"HT80xDevice({self.base_url!r}, product={self.product or '?'!r}, admin_password={MASK!r})"
+
+    # -- transport ------------------------------------------------------------------------
+    def _session(self) -> "requests.Session":
+        if self._http is None:
+            import requests
+
+            self._http = requests.Session()
+            host = urlsplit(self.base_url).hostname or ""
+            try:
+                address = ipaddress.ip_address(host)
+                self._http.trust_env = not (address.is_loopback or address.is_private)
+            except ValueError:
+                self._http.trust_env = host != "localhost"
+        return self._http
+
+    def _send(self, method: str, path: str, data: dict[str, str] | None = None,
+              wait: bool = True) -> "requests.Response":
+        """One request; while the device does not answer, retry (with progress) until wait_timeout."""
+        import requests
+
+        url = self.base_url + path
+        start = self.clock()
+        while True:
+            try:
+                cookies = {"session_id": self._session_id} if self._session_id else None
+                return self._session().request(method, url, data=data if data is not None else "",
+                                               cookies=cookies, timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                waited = self.clock() - start
+                if not wait or waited >= self.wait_timeout:
+                    if wait:
+                        self.progress(self.wait_timeout, self.wait_timeout, "waiting for the device")
+                    raise DeviceUnreachableError(
+                        f"the device at {self.base_url} did not answer for {waited:.0f} s. Check it is powered "
+                        "and its network light is on, that the address is right (on a phone plugged into it, "
+                        "press *** then 02 to hear its IP), and give it a minute if it is rebooting."
+                    ) from exc
+                self.progress(waited, self.wait_timeout, "waiting for the device")
+                self.sleep(min(self.poll_interval, max(self.wait_timeout - waited, 0.01)))
+
+    def _json(self, response: "requests.Response") -> dict[str, Any]:
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict) or "response" not in payload:
+            self._detect_legacy()
+            raise DeviceError(f"{response.request.path_url} answered HTTP {response.status_code} without the "
+                              "JSON the HT80x V2 API returns; is this a Grandstream HT801/HT802?")
+        return payload
+
+    def _detect_legacy(self) -> None:
+        response = self._send("GET", "/cgi-bin/login")
+        text = response.text.lower()
+        if response.ok and ("gnkey" in text or 'name="p2"' in text):
+            raise LegacyFirmwareError(LEGACY_STEPS)
+
+    # -- session --------------------------------------------------------------------------
+    def detect(self) -> str:
+        """The product name (e.g. HT802V2); raises LegacyFirmwareError on V1 firmware."""
+        if not self.product:
+            payload = self._json(self._send("POST", "/cgi-bin/api-get_system_base_info"))
+            body = payload.get("body") or {}
+            self.product = str(body.get("product", "")) if isinstance(body, dict) else ""
+            if not self.product.upper().startswith(("HT801", "HT802")):
+                raise DeviceError(f"the device reports product {self.product!r}; this client knows the HT801 "
+                                  "and HT802 only (the HT81x keeps its accounts in other P-values)")
+        return self.product
+
+    @property
+    def port_count(self) -> int:
+        return 2 if self.detect().upper().startswith("HT802") else 1
+
+    def login(self) -> None:
+        """Log in as admin; wrong password → DeviceAuthError(tries_left), lockout → DeviceLockedError."""
+        self.detect()
+        secret = base64.b64encode(self._password.encode("utf-8")).decode("ascii")
+        self._session_id = ""
+        response = self._send("POST", "/cgi-bin/dologin", {"username": self.username, "P2": secret})
+        payload = self._json(response)
+        body = payload.get("body")
+        if payload["response"] == "success" and isinstance(body, dict) and body.get("session_token"):
+            self._token = str(body["session_token"])
+            self._session_id = response.cookies.get("session_id", "")
+            return
+        text = str(body if not isinstance(body, dict) else body.get("reason", ""))
+        if text.startswith("remain"):
+            tries = int(text[6:]) if text[6:].isdigit() else None
+            count = f"{tries} {'try' if tries == 1 else 'tries'} left" if tries is not None else "few tries left"
+            raise DeviceAuthError(
+                f"wrong admin password, {count} before the device locks the web login for 15 minutes. "
+                "Newer units print their unique admin password on the label underneath; older ones use 'admin'.",
+                tries_left=tries)
+        if text.startswith("locked"):
+            raise DeviceLockedError(
+                "the device has locked its web login after too many wrong admin passwords; wait up to "
+                "15 minutes (its default lockout time) before trying again with the right password.",
+                retry_after=15 * 60.0)
+        raise DeviceError(f"login refused: {text or 'no reason given'}")
+
+    def _call(self, path: str, data: dict[str, str]) -> dict[str, Any]:
+        """POST with the session; logs in first, and once more if the session has ended."""
+        fresh = not self._token
+        if fresh:
+            self.login()
+        payload = self._json(self._send("POST", path, {**data, "session_token": self._token}))
+        if payload["response"] != "success" and not fresh:
+            self.login()
+            payload = self._json(self._send("POST", path, {**data, "session_token": self._token}))
+        if payload["response"] != "success":
+            raise DeviceError(f"{path} refused: {payload.get('body')!r}")
+        return payload
+
+    def logout(self) -> None:
+        """End the session (the device allows few at once)."""
+        if self._token:
+            self._send("POST", "/cgi-bin/dologout", {"session_token": self._token}, wait=False)
+        self._token = self._session_id = ""
+
+    # -- reading --------------------------------------------------------------------------
+    def read(self, names: Iterable[str]) -> dict[str, str]:
+        """Raw values by P-value name (P47) or V2 virtual name (mac_display); every value is text."""
+        wanted = list(dict.fromkeys(names))
+        for name in wanted:
+            if not name or ":" in name or "&" in name:
+                raise ValueError(f"{name!r} is not a P-value or value name")
+        body = self._call("/cgi-bin/api.values.get", {"request": ":".join(wanted)}).get("body") or {}
+        return {name: str(body.get(name, "")) for name in wanted}
+
+    def read_config(self) -> HT80xConfig:
+        """The device's current settings as an HT80xConfig (the SIP password reads back empty)."""
+        ports = range(1, self.port_count + 1)
+        names = [p for info in PORT_SETTINGS.values() for n in ports for p in info.pvalues_for(n)]
+        names += ["P47", "P747"][: self.port_count] + ["P76", "P84"]
+        values = self.read(names)
+        return HT80xConfig.from_pvalues(values, model=self.detect()[:5])
+
+    def status(self) -> "pd.DataFrame":
+        """One row per port: hook state, registration ("Registered"/"Not Registered"), user ID, server."""
+        import pandas as pd
+
+        ports = range(1, self.port_count + 1)
+        values = self.read(p for n in ports for p in STATUS_PVALUES[n].values())
+        rows = [{"port": n, "hook": values[STATUS_PVALUES[n]["hook"]],
+                 "registration": values[STATUS_PVALUES[n]["registration"]],
+                 "user_id": values[STATUS_PVALUES[n]["user_id"]],
+                 "sip_server": values[STATUS_PVALUES[n]["server"]],
+                 "account_active": values[STATUS_PVALUES[n]["active"]] == "1"} for n in ports]
+        return pd.DataFrame(rows, columns=["port", "hook", "registration", "user_id", "sip_server",
+                                           "account_active"])
+
+    def wait_for_registration(self, timeout: float = 60.0, ports: Iterable[int] | None = None) -> "pd.DataFrame":
+        """Poll status() until the active ports (or `ports`) show Registered or `timeout` passes."""
+        start = self.clock()
+        while True:
+            table = self.status()
+            chosen = table[table["port"].isin(list(ports))] if ports else table[table["account_active"]]
+            waited = self.clock() - start
+            if len(chosen) and (chosen["registration"] == "Registered").all():
+                self.progress(waited, waited, "registered")
+                return table
+            if waited >= timeout:
+                self.progress(timeout, timeout, "waiting for Registered")
+                return table
+            self.progress(waited, timeout, "waiting for Registered")
+            self.sleep(min(self.poll_interval, max(timeout - waited, 0.01)))
+
+    # -- writing --------------------------------------------------------------------------
+    def write(self, values: dict[str, str]) -> None:
+        """POST P-values (saved with update=1); follows a rotated token or logs in again."""
+        for name in values:
+            if not (name.startswith("P") and name[1:].isdigit()):
+                raise ValueError(f"{name!r} is not a P-value name such as P47")
+        payload = self._call("/cgi-bin/api.values.post", {**values, "update": "1"})
+        body = payload.get("body")
+        token = body.get("token") if isinstance(body, dict) else None
+        if token:
+            self._token = str(token)
+        else:
+            self._token = self._session_id = ""
+
+    def apply(self, config: HT80xConfig) -> ApplyReport:
+        """Write `config`, read it back, and report each setting: changed, unchanged or did not stick."""
+        if config.model == "HT802" and len(config.ports) == 2 and self.port_count == 1:
+            raise SettingError("model", f"the configuration has two ports but the device is an {self.product} "
+                                        "(one port)", config.model)
+        wanted = config.to_pvalues()
+        before = self.read(wanted)
+        send = {k: v for k, v in wanted.items() if k in _PASSWORDS or before.get(k) != v}
+        if send:
+            self.write(send)
+        after = self.read(wanted)
+        report = ApplyReport()
+        for number, port in enumerate(config.ports, start=1):
+            for name, info in {"sip_server": DEVICE_SETTINGS["sip_server"], **PORT_SETTINGS}.items():
+                keys = info.pvalues_for(number)
+                row = {"port": str(number), "setting": name, "label": info.label, "pvalue": "/".join(keys),
+                       "before": _display(info, [before.get(k, "") for k in keys]),
+                       "wanted": _display(info, [wanted.get(k, "") for k in keys]),
+                       "after": _display(info, [after.get(k, "") for k in keys])}
+                if info.secret:
+                    if not port.password:
+                        continue
+                    row.update(before="(write-only)", after="(write-only)", result="sent, cannot be read back")
+                elif all(before.get(k) == wanted[k] for k in keys):
+                    row["result"] = "unchanged"
+                elif all(after.get(k) == wanted[k] for k in keys):
+                    row["result"] = "changed"
+                else:
+                    row["result"] = "did not stick"
+                report.rows.append(row)
+        for key in ("P76", "P84"):
+            info = DEVICE_SETTINGS["stun_server" if key == "P76" else "keep_alive_interval"]
+            if after.get(key) != wanted[key]:
+                report.rows.append({"port": "all", "setting": info.name, "label": info.label, "pvalue": key,
+                                    "before": before.get(key, ""), "wanted": wanted[key],
+                                    "after": after.get(key, ""), "result": "did not stick"})
+        _add_notes(report, config)
+        return report
+
+    # -- reboot ---------------------------------------------------------------------------
+    def reboot(self, wait: bool = True) -> None:
+        """Reboot the device; with `wait`, return once it answers again (progress shown)."""
+        try:
+            self._call("/cgi-bin/rs", {})
+        except DeviceUnreachableError:
+            pass  # the connection may drop as the reboot starts
+        self._token = self._session_id = ""
+        self.product = ""
+        if wait:
+            start = self.clock()
+            self.sleep(min(self.poll_interval, 1.0))
+            self.detect()
+            waited = self.clock() - start
+            self.progress(waited, waited, "device is back")
+
+
+_PASSWORDS = frozenset({"P34", "P734"})
+
+
+def _add_notes(report: ApplyReport, config: HT80xConfig) -> None:
+    stuck = report.not_stuck
+    if stuck:
+        names = ", ".join(f"{r['label']} ({r['pvalue']})" for r in stuck)
+        report.notes.append(
+            f"{len(stuck)} setting(s) did not stick: {names}. The firmware did not store them over HTTP; "
+            "load the provisioning file instead (config.preview() shows it, config.save(folder, mac) writes it).")
+    if any(p.password for p in config.ports):
+        report.notes.append(
+            "The SIP password is write-only: the device never shows it, so it could not be checked. Some V2 "
+            "firmware answers 'success' and ignores it; if the port then fails to register with an "
+            "authentication error (403), load the provisioning file with config.save(folder, mac).")
+    else:
+        report.notes.append("No SIP password was given, so the one on the device was left as it is.")
+
+
+def ht80x_device(**options: Any) -> HT80xDevice:
+    """The device client for the current mode: the sandbox twin, or http://ATA_HOST in live mode."""
+    from ..settings import device_settings, mode
+
+    if mode() == "sandbox":
+        from ..sandbox.ht80x_twin import SANDBOX_ADMIN_PASSWORD, device_url
+
+        options.setdefault("wait_timeout", 30.0)
+        options.setdefault("poll_interval", 0.5)
+        return HT80xDevice(device_url(), SANDBOX_ADMIN_PASSWORD, **options)
+    host, password = device_settings()
+    base = host if host.startswith(("http://", "https://")) else f"http://{host}"
+    return HT80xDevice(base, password, **options)

@@ -1,0 +1,76 @@
+"""Form for step 5: wait for "Registered" with a progress bar, then show status and checks.
+
+Only wiring: waiting is `HT80xDevice.wait_for_registration`, the checks are
+`grandstream.registration.registration_checks`. Results go through `Output.append_*` so a
+notebook's stored outputs stay stable under nbval.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Callable
+
+import ipywidgets as widgets
+
+from ..errors import DeviceError
+from ..grandstream import HT80xDevice
+from ..grandstream.registration import TWILIO_SIDE_REMINDERS, registration_checks
+
+__all__ = ["RegistrationWatch", "confirm_registration"]
+
+
+def _default_device(**options: Any) -> HT80xDevice:
+    from ..grandstream import ht80x_device
+
+    return ht80x_device(**options)
+
+
+class RegistrationWatch(widgets.VBox):
+    """A progress bar, a button, and an output that ends with the port table (and checks if needed)."""
+
+    def __init__(self, timeout: float = 60.0,
+                 device_factory: Callable[..., HT80xDevice] | None = None, **kwargs: Any) -> None:
+        self.timeout = timeout
+        self.device_factory = device_factory or _default_device
+        self.bar = widgets.IntProgress(value=0, min=0, max=100, description="Registering")
+        self.label = widgets.HTML()
+        self.button = widgets.Button(description="Wait for Registered", button_style="primary")
+        self.out = widgets.Output()
+        self.button.on_click(lambda _button: self.run())
+        super().__init__(children=[self.button, widgets.HBox([self.bar, self.label]), self.out], **kwargs)
+
+    def progress(self, waited: float, allowed: float, what: str) -> None:
+        """Progress callback for the device client: fills the bar and says what is awaited."""
+        self.bar.value = 100 if allowed <= 0 else int(100 * min(waited / allowed, 1.0))
+        self.label.value = html.escape(f"{what}: {waited:.0f} s of {allowed:.0f} s")
+
+    def run(self) -> bool:
+        """Poll until the active ports register or the timeout passes; True when all registered."""
+        self.out.outputs = ()
+        self.bar.value = 0
+        try:
+            device = self.device_factory(progress=self.progress)
+            table = device.wait_for_registration(timeout=self.timeout)
+        except DeviceError as exc:
+            self.out.append_stderr(f"{exc}\n")
+            return False
+        self.out.append_display_data(table)
+        active = table[table["account_active"]]
+        if len(active) and (active["registration"] == "Registered").all():
+            self.label.value = "all active ports are Registered"
+            return True
+        self.label.value = "not registered within the time allowed"
+        for port in active.loc[active["registration"] != "Registered", "port"].tolist() or [1]:
+            checks = registration_checks(device, int(port))
+            self.out.append_display_data(checks[~checks["ok"]] if (~checks["ok"]).any() else checks)
+        reminders = "".join(f"<li><b>{html.escape(a)}</b>: {html.escape(b)}</li>" for a, b in TWILIO_SIDE_REMINDERS)
+        from IPython.display import HTML
+
+        self.out.append_display_data(HTML(f"<p>Also check, on the Twilio side and the router:</p><ul>{reminders}</ul>"))
+        return False
+
+
+def confirm_registration(timeout: float = 60.0,
+                         device_factory: Callable[..., HT80xDevice] | None = None) -> RegistrationWatch:
+    """Build the step-5 widget; press its button (or call .run()) to wait for Registered."""
+    return RegistrationWatch(timeout=timeout, device_factory=device_factory)

@@ -1,0 +1,213 @@
+"""HT80xConfig / FxsPort: P-values against the reference table, defaults, validation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import ata_helpers as ata
+from ata_helpers.errors import ValidationError
+from ata_helpers.grandstream import DEVICE_SETTINGS, PORT_SETTINGS, FxsPort, HT80xConfig, SettingError
+
+# reference/grandstream.md §2.2: FXS1 / FXS2 P-value of each setting the tutorial writes
+REFERENCE_PORT_TABLE = {
+    "account_active": ("P271", "P401"),
+    "sip_server": ("P47", "P747"),
+    "outbound_proxy": ("P48", "P748"),
+    "transport": ("P130", "P830"),
+    "nat_traversal": ("P52", "P730"),
+    "user_id": ("P35", "P735"),
+    "auth_id": ("P36", "P736"),
+    "password": ("P34", "P734"),
+    "display_name": ("P3", "P703"),
+    "registration": ("P31", "P731"),
+    "register_expiration_min": ("P32", "P732"),
+    "local_sip_port": ("P40", "P740"),
+    "local_rtp_port": ("P39", "P739"),
+    "random_sip_port": ("P20501", "P20502"),
+    "random_rtp_port": ("P20505", "P20506"),
+    "check_user_id_on_invite": ("P258", "P449"),
+    "contact_uses_wan": ("P4437", "P4438"),
+    "use_nat_ip": ("P101", "P866"),
+    "dtmf_payload_type": ("P79", "P779"),
+    "dial_plan_prefix": ("P66", "P766"),
+}
+REFERENCE_VOCODERS = (("P57", "P58", "P59", "P60", "P61", "P62", "P46", "P98"),
+                      ("P757", "P758", "P759", "P760", "P761", "P762", "P814", "P815"))
+REFERENCE_DTMF = (("P850", "P851", "P852"), ("P860", "P861", "P862"))
+
+
+def two_port_config() -> HT80xConfig:
+    return HT80xConfig(
+        model="HT802", sip_server="example.sip.twilio.com",
+        ports=[FxsPort(user_id="alice", password="Secret123456", display_name="Kitchen"),
+               FxsPort(user_id="bob", auth_id="bob-auth", password="Other1234567", display_name="Hall",
+                       nat_traversal="stun", transport="TCP", vocoders=["PCMA", "PCMU"])],
+    )
+
+
+def test_public_names_are_exported() -> None:
+    assert ata.HT80xConfig is HT80xConfig and ata.FxsPort is FxsPort
+    assert ata.normalize_mac("00:0B:82:12:34:56") == "000b82123456"
+
+
+def test_ht802_two_ports_match_the_reference_table() -> None:
+    values = two_port_config().to_pvalues()
+    expected = {
+        # port 1: the Twilio defaults
+        "P47": "example.sip.twilio.com", "P271": "1", "P35": "alice", "P36": "alice", "P34": "Secret123456",
+        "P3": "Kitchen", "P4437": "1", "P258": "1", "P66": "+", "P31": "1", "P32": "60", "P52": "2",
+        "P101": "", "P130": "0", "P48": "", "P850": "101", "P851": "102", "P852": "100", "P79": "101",
+        "P40": "5060", "P39": "5004", "P20501": "0", "P20505": "0",
+        "P57": "0", "P58": "8", "P59": "4", "P60": "18", "P61": "2", "P62": "97", "P46": "123", "P98": "9",
+        # port 2: its own P-values, with STUN, TCP and PCMA first
+        "P747": "example.sip.twilio.com", "P401": "1", "P735": "bob", "P736": "bob-auth", "P734": "Other1234567",
+        "P703": "Hall", "P4438": "1", "P449": "1", "P766": "+", "P731": "1", "P732": "60", "P730": "1",
+        "P866": "", "P830": "1", "P748": "", "P860": "101", "P861": "102", "P862": "100", "P779": "101",
+        "P740": "5062", "P739": "5012", "P20502": "0", "P20506": "0",
+        "P757": "8", "P758": "0", "P759": "4", "P760": "18", "P761": "2", "P762": "97", "P814": "123", "P815": "9",
+        # device-wide
+        "P76": "", "P84": "20",
+    }
+    assert values == expected
+
+
+def test_metadata_uses_the_reference_pvalues_for_both_ports() -> None:
+    for name, (p1, p2) in REFERENCE_PORT_TABLE.items():
+        info = PORT_SETTINGS.get(name) or DEVICE_SETTINGS[name]
+        assert info.pvalues_for(1) == (p1,), name
+        assert info.pvalues_for(2) == (p2,), name
+    assert PORT_SETTINGS["vocoders"].pvalues == REFERENCE_VOCODERS
+    assert PORT_SETTINGS["dtmf_methods"].pvalues == REFERENCE_DTMF
+
+
+def test_every_setting_has_a_label_a_reason_and_distinct_pvalues() -> None:
+    seen: list[str] = []
+    for info in [*PORT_SETTINGS.values(), DEVICE_SETTINGS["sip_server"]]:
+        assert info.label and info.why.endswith("."), info.name
+        seen += [p for port in info.pvalues for p in port]
+    assert len(seen) == len(set(seen))
+
+
+def test_defaults_are_the_twilio_recommendations() -> None:
+    port = FxsPort(user_id="alice")
+    assert port.auth_id == "alice"
+    assert (port.contact_uses_wan, port.check_user_id_on_invite, port.registration) == (True, True, True)
+    assert port.dial_plan_prefix == "+" and port.nat_traversal == "keep-alive" and port.transport == "UDP"
+    assert port.vocoders[0] == "PCMU" and len(port.vocoders) == 8
+    assert (port.random_sip_port, port.random_rtp_port) == (False, False)
+    assert port.use_nat_ip == "" and port.outbound_proxy == ""
+
+
+def test_password_never_appears_in_repr_or_errors() -> None:
+    config = two_port_config()
+    assert "Secret123456" not in repr(config) and "••••" in repr(config)
+    with pytest.raises(SettingError) as info:
+        FxsPort(user_id="alice", password="has space inside")
+    assert "has space inside" not in str(info.value) and info.value.value is None
+
+
+def test_choices_are_case_insensitive_and_model_v2_suffix_accepted() -> None:
+    config = HT80xConfig(model="ht802v2", sip_server="Example.SIP.twilio.com",
+                         ports=[FxsPort(user_id="a", nat_traversal="Keep-Alive", transport="udp")])
+    assert config.model == "HT802" and config.sip_server == "example.sip.twilio.com"
+    assert config.ports[0].nat_traversal == "keep-alive" and config.ports[0].transport == "UDP"
+
+
+@pytest.mark.parametrize("model, count, message", [
+    ("HT801", 2, "an HT801 has one phone port"),
+    ("HT802", 3, "an HT802 has two phone ports"),
+    ("HT802", 0, "an HT802 has two phone ports"),
+])
+def test_port_count_is_checked_against_the_model(model: str, count: int, message: str) -> None:
+    ports = [FxsPort(user_id=f"u{i}") for i in range(count)]
+    with pytest.raises(SettingError, match=message) as info:
+        HT80xConfig(model=model, sip_server="example.sip.twilio.com", ports=ports)
+    assert info.value.field == "ports"
+
+
+@pytest.mark.parametrize("model", ["HT812", "GXP1610", "", None, 802])
+def test_unknown_models_are_refused(model: object) -> None:
+    with pytest.raises(ValueError, match="model"):
+        HT80xConfig(model=model, sip_server="example.sip.twilio.com", ports=[FxsPort(user_id="a")])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("field, value, rule", [
+    ("register_expiration_min", 0, "from 1 to 64800"),
+    ("register_expiration_min", 64801, "from 1 to 64800"),
+    ("register_expiration_min", "soon", "whole number"),
+    ("nat_traversal", "maybe", "must be one of no, stun, keep-alive"),
+    ("transport", "SCTP", "must be one of UDP, TCP, TLS"),
+    ("use_nat_ip", "203.0.113", "IPv4"),
+    ("local_rtp_port", 5005, "even"),
+    ("local_rtp_port", 80, "from 1024 to 65535"),
+    ("local_sip_port", 70000, "from 1 to 65535"),
+    ("dtmf_payload_type", 95, "from 96 to 127"),
+    ("vocoders", ["PCMU", "GSM"], "must be one of PCMU"),
+    ("vocoders", ["PCMU", "PCMU"], "twice"),
+    ("vocoders", "PCMU", "list of names"),
+    ("dtmf_methods", ["carrier pigeon"], "RFC2833"),
+    ("user_id", "alice smith", "user part of a SIP address"),
+    ("user_id", "alice@example.com", "user part of a SIP address"),
+    ("auth_id", "a\nb", "control characters"),
+    ("display_name", "line\nbreak", "control characters"),
+    ("dial_plan_prefix", "abc", "0-9 + * #"),
+    ("outbound_proxy", "http://proxy.example.com", "no scheme"),
+    ("contact_uses_wan", "yes", "True or False"),
+])
+def test_bad_port_values_raise_value_errors_naming_the_field(field: str, value: object, rule: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(rule)) as info:
+        FxsPort(**{"user_id": "alice", field: value})
+    assert isinstance(info.value, ValidationError)
+    assert info.value.field == field
+    assert field in str(info.value)
+
+
+def test_errors_inside_a_config_name_the_port_and_pvalue() -> None:
+    with pytest.raises(SettingError) as info:
+        HT80xConfig(model="HT802", sip_server="example.sip.twilio.com",
+                    ports=[FxsPort(user_id="a"), FxsPort(user_id="b", local_sip_port=5060)])
+    assert info.value.port == 2 and "FXS port 2" in str(info.value) and "P740" in str(info.value)
+
+
+def test_user_id_is_required_while_registering_but_not_for_an_unused_port() -> None:
+    with pytest.raises(SettingError, match="user_id.*required"):
+        FxsPort()
+    assert FxsPort(account_active=False).user_id == ""
+
+
+@pytest.mark.parametrize("server", ["", "sip:example.sip.twilio.com", "example .sip.twilio.com",
+                                    "example.sip.twilio.com:99999", "-bad-.example.com"])
+def test_bad_sip_servers_are_refused(server: str) -> None:
+    with pytest.raises(SettingError) as info:
+        HT80xConfig(sip_server=server, ports=[FxsPort(user_id="a")])
+    assert info.value.field == "sip_server"
+
+
+def test_server_with_port_and_ip_are_accepted() -> None:
+    assert HT80xConfig(sip_server="example.sip.twilio.com:5060",
+                       ports=[FxsPort(user_id="a")]).to_pvalues()["P47"] == "example.sip.twilio.com:5060"
+    assert HT80xConfig(sip_server="192.0.2.10", ports=[FxsPort(user_id="a")]).sip_server == "192.0.2.10"
+
+
+def test_an_empty_password_is_left_out_so_the_device_keeps_its_own() -> None:
+    values = HT80xConfig(sip_server="example.sip.twilio.com", ports=[FxsPort(user_id="a")]).to_pvalues()
+    assert "P34" not in values and values["P35"] == "a"
+
+
+def test_from_pvalues_round_trips_and_rejects_unknown_codes() -> None:
+    config = two_port_config()
+    assert HT80xConfig.from_pvalues(config.to_pvalues(), model="HT802") == config
+    values = config.to_pvalues() | {"P52": "9"}
+    with pytest.raises(SettingError, match="does not define") as info:
+        HT80xConfig.from_pvalues(values)
+    assert info.value.field == "nat_traversal" and info.value.port == 1
+
+
+def test_settings_table_masks_the_password() -> None:
+    rows = two_port_config().settings_table()
+    password_rows = [r for r in rows if r["setting"] == "password"]
+    assert [r["value"] for r in password_rows] == ["••••", "••••"]
+    assert {r["pvalue"] for r in password_rows} == {"P34", "P734"}
+    assert all("Secret123456" not in str(r) for r in rows)
