@@ -170,3 +170,16 @@ def test_bin_template_rendering() -> None:
     assert render_bin(template, {"To": "sip:+15125551212@x.sip.twilio.com", "From": "a"}) == \
         "<Dial>+15125551212</Dial><Say>a</Say>"
     assert render_bin(template, {"To": "sip:15125551212@x.sip.twilio.com"}).startswith("<Dial>15125551212<")
+
+
+def test_ip_acl_admits_only_the_router_address(line: Any) -> None:
+    domain = line.sip.domains.list()[0]
+    line.sip.domains(domain.sid).update(voice_url=_outbound_bin())
+    acl = line.sip.ip_access_control_lists.create(friendly_name="home")
+    entry = acl.ip_addresses.create(friendly_name="elsewhere", ip_address="198.51.100.9")
+    line.sip.domains(domain.sid).auth.calls.ip_access_control_list_mappings.create(ip_access_control_list_sid=acl.sid)
+    _configure(wan=True)
+    assert _alerts(line, ata.sandbox.dial("14155550123")) == ["32201"]
+    acl.ip_addresses(entry.sid).update(ip_address="203.0.113.0", cidr_prefix_length=24)
+    parent = ata.sandbox.dial("14155550123")
+    assert _alerts(line, parent) == []

@@ -172,10 +172,10 @@ def dial_from_phone(store: Store, digits: str, port: int = 1) -> dict[str, Any]:
     parent = _new_call(store, to=callee, **{"from": caller}, direction="inbound")
     domain = next(d for d in store.list("sip_domain") if d["domain_name"] == domain_name)
     start = parent["date_created"]
-    if not store.list("call_cred_mapping", domain["sid"]) and not store.list("call_acl_mapping", domain["sid"]):
+    refusal = _call_auth_refusal(store, domain, values, keys)
+    if refusal is not None:
         parent["timeline"] = _timeline(start, [(0.3, "failed")])
-        add_alert(store, parent["sid"], 32202, f"No credential list or IP ACL is mapped for calls on {domain_name}; "
-                                               "the INVITE was rejected with 403", at=start)
+        add_alert(store, parent["sid"], refusal[0], refusal[1], at=start)
     elif not domain.get("voice_url"):
         parent["timeline"] = _timeline(start, [(0.5, "failed")])
         add_alert(store, parent["sid"], 11200, f"The SIP domain {domain_name} has no Voice URL", at=start)
@@ -192,6 +192,40 @@ def dial_from_phone(store: Store, digits: str, port: int = 1) -> dict[str, Any]:
             parent = _run_dial(store, parent, render_bin(found["twiml"], {"To": callee, "From": caller}), ET)
     store.update("call", parent["sid"], parent)
     return parent
+
+
+def _call_auth_refusal(store: Store, domain: dict[str, Any], values: dict[str, str],
+                       keys: dict[str, str]) -> tuple[int, str] | None:
+    """Why Twilio would refuse the ATA's INVITE (code, text), or None when a call mapping admits it.
+
+    An IP ACL admits the router's public address; a credential list admits the ATA's digest
+    username and password (Twilio challenges with 407 and checks them).
+    """
+    import ipaddress
+
+    from .line_network import WAN_IP
+    from .twilio_resources import password_hash
+
+    acls = store.list("call_acl_mapping", domain["sid"])
+    creds = store.list("call_cred_mapping", domain["sid"])
+    if not acls and not creds:
+        return 32202, (f"No credential list or IP ACL is mapped for calls on {domain['domain_name']}; "
+                       "the INVITE was rejected with 403")
+    for acl in acls:
+        for entry in store.list("ip_address", acl["sid"]):
+            network = ipaddress.ip_network(f"{entry['ip_address']}/{entry.get('cidr_prefix_length', 32)}",
+                                           strict=False)
+            if ipaddress.ip_address(WAN_IP) in network:
+                return None
+    auth = values.get(keys["auth"]) or values.get(keys["user"], "")
+    digest = password_hash(values.get(keys["password"], ""))
+    for mapping in creds:
+        for credential in store.list("credential", mapping["sid"]):
+            if credential["username"] == auth and credential.get("password_sha256") == digest:
+                return None
+    if creds:
+        return 32202, f"Bad user credentials: {auth!r} is not in a credential list mapped for calls"
+    return 32201, f"Source IP address {WAN_IP} is not in an IP ACL mapped for calls"
 
 
 def _run_dial(store: Store, parent: dict[str, Any], twiml: str, ET: Any) -> dict[str, Any]:
