@@ -1,0 +1,102 @@
+"""The course's central story as three library calls: break the line, see why, fix it.
+
+With "SIP REGISTER Contact Header Uses" at LAN Address the ATA still registers and can call out,
+but every inbound call dies because Twilio sends its INVITE to 192.168.x.x. These helpers flip
+that one setting on the device, place the inbound test call, and fetch the call's capture, so a
+notebook cell only calls and shows. They drive the real device and account in live mode too;
+only the capture differs (the Console's SIP PCAP download stands in for the sandbox's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import AtaHelpersError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .provision.device_call import DeviceCall
+
+__all__ = ["ensure_line", "set_contact_header", "call_the_phone", "capture_of", "line_address"]
+
+
+def line_address() -> str:
+    """The ATA's global SIP address from the course's saved inputs: sip:USER@LABEL.sip.twilio.com."""
+    from .provision.config import load_inputs
+
+    inputs = load_inputs()
+    return f"sip:{inputs['username']}@{inputs['domain_label']}.sip.twilio.com"
+
+
+def ensure_line() -> "pd.DataFrame":
+    """Make sure the Twilio side (notebooks 02, 03, 06) and the ATA (notebook 04) are set up; idempotent."""
+    import pandas as pd
+
+    from .grandstream import HT80xConfig, FxsPort, ht80x_device
+    from .provision import TwilioSetup
+    from .provision.config import load_inputs, sip_password
+
+    twilio = TwilioSetup.from_saved(ask_password=False).apply()
+    inputs = load_inputs()
+    device = ht80x_device()
+    current = device.read_config() if _configured(device) else None
+    if current is None or current.sip_server.split(":")[0] != f"{inputs['domain_label']}.sip.twilio.com":
+        config = HT80xConfig(model=device.detect()[:5], sip_server=f"{inputs['domain_label']}.sip.twilio.com",
+                             ports=[FxsPort(user_id=inputs["username"], auth_id=inputs["username"],
+                                            password=sip_password(prompt=False))])
+        device.apply(config)
+    counts = twilio["action"].value_counts()
+    return pd.DataFrame([{"part": "Twilio side", "state": ", ".join(f"{n} {a}" for a, n in counts.items())},
+                         {"part": "ATA port 1", "state": device.status().loc[0, "registration"]}])
+
+
+def _configured(device: Any) -> bool:
+    try:
+        device.read_config()
+    except ValueError:
+        return False
+    return True
+
+
+def set_contact_header(wan: bool, port: int = 1) -> "pd.DataFrame":
+    """Set SIP REGISTER Contact Header Uses (P4437/P4438) to WAN (True) or LAN (False) on the ATA.
+
+    Returns the rows of the device's apply report that are not `unchanged` (what this changed).
+    """
+    from .grandstream import ht80x_device
+
+    device = ht80x_device()
+    config = device.read_config()
+    ports = list(config.ports)
+    if not 1 <= port <= len(ports):
+        from .errors import ValidationError
+
+        raise ValidationError("port", f"1 to {len(ports)} on this {device.detect()}", port)
+    ports[port - 1] = replace(ports[port - 1], contact_uses_wan=wan, use_nat_ip="")
+    report = device.apply(replace(config, ports=tuple(ports)))
+    table = report.table()
+    return table[table["result"] != "unchanged"].reset_index(drop=True)
+
+
+def call_the_phone(max_wait_s: float = 60.0) -> "DeviceCall":
+    """Place the inbound test call to the ATA's global address and follow it to its end."""
+    from .provision.config import load_inputs
+    from .provision.device_call import call_device
+
+    return call_device(line_address(), from_=load_inputs()["caller_id"], max_wait_s=max_wait_s)
+
+
+def capture_of(call: "DeviceCall | str") -> Path:
+    """The call's SIP capture: simulated in the sandbox; in live mode, download it from the Console."""
+    from .settings import mode
+
+    sid = call if isinstance(call, str) else call.sid
+    if mode() != "sandbox":
+        raise AtaHelpersError(f"In live mode download the capture: Console > Monitor > Logs > Calls > {sid} > "
+                              "SIP PCAP LOG, then pass the file's path to ata.diagnose().")
+    from .sandbox import capture
+
+    return capture(sid)
