@@ -26,7 +26,7 @@ def test_lan_then_wan() -> None:
     changed = nat_story.set_contact_header(wan=False).set_index("pvalue")
     assert changed.loc["P4437", "after"] == "LAN Address" and changed.loc["P4437", "result"] == "changed"
     failed = nat_story.call_the_phone()
-    assert failed.status == "failed" and list(failed.alerts["code"]) == ["32011"]
+    assert failed.status == "failed" and list(failed.alerts["code"]) == [32011]
     findings = ata.diagnose(nat_story.capture_of(failed))
     assert "contact-private-address" in set(findings["code"])
     assert nat_story.set_contact_header(wan=True).set_index("pvalue").loc["P4437", "after"] == "WAN Address"
