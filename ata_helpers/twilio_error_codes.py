@@ -45,6 +45,7 @@ ERRORS: dict[int, tuple[str, str]] = {
     21248: ("The trunk's domain name is invalid or already taken.",
             "End it in .pstn.twilio.com and pick a unique name."),
     21249: ("The trunk has the most origination URLs allowed.", "Remove an origination URL first."),
+    32002: ("The SIP domain in the dialled URI does not exist.", "Check the domain name; create it first (notebook 03)."),
     32007: ("More than 10 devices are registered for this SIP user.", "Unregister old devices."),
     32008: ("The device sent more than 5 REGISTER requests per second.",
             "Raise the ATA's Register Expiration (P32) and check it is not in a restart loop."),

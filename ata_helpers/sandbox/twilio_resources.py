@@ -478,7 +478,8 @@ def call_status_at(rec: dict[str, Any], at: float) -> dict[str, Any]:
     duration = None
     if end is not None:
         scale = rec.get("time_scale") or 1.0  # durations are reported in the call's own seconds
-        duration = str(int(round((end - answered) / scale))) if answered is not None else "0"
+        # Twilio leaves duration empty for busy, failed, unanswered and canceled calls
+        duration = str(int(round((end - answered) / scale))) if answered is not None else None
     return {"status": status, "start_time": start, "end_time": end, "duration": duration}
 
 
@@ -771,7 +772,10 @@ def _filter_alerts(ctx: Ctx, recs: list[dict[str, Any]], q: dict[str, str]) -> l
     for name, keep in (("StartDate", lambda d, v: d >= v), ("EndDate", lambda d, v: d <= v)):
         if q.get(name):
             wanted = q[name]
-            recs = [r for r in recs if keep(iso8601(r.get("date_generated", r["date_created"])) or "", wanted)]
+            # a date alone covers that whole day; a date-time is compared to the second
+            width = 10 if len(wanted) == 10 else 19
+            recs = [r for r in recs
+                    if keep((iso8601(r.get("date_generated", r["date_created"])) or "")[:width], wanted[:width])]
     return recs
 
 

@@ -1,0 +1,387 @@
+"""The account's call log as a typed DataFrame, joined with the errors Twilio logged per call.
+
+`call_log(**filters)` pages through `Calls.json` with Twilio's own filters (PageSize 1000),
+then through Monitor's Alerts, and gives one row per call with the first error Twilio logged for
+it and that error's meaning and fix for an HT80x line. The helpers below answer the usual
+questions: the ATA's own calls, failures by error code, calls per day by status, durations.
+
+The module is not named `call_log` so that importing it never shadows `ata.call_log`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .errors import ValidationError
+from .twilio_error_codes import explain
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+    from twilio.rest import Client
+
+__all__ = ["call_log", "CALL_STATUSES", "COLUMNS", "calls_for_sip_address", "failures_by_error_code",
+           "calls_per_day", "calls_per_day_chart", "duration_summary", "duration_chart", "alerts_frame"]
+
+CALL_STATUSES = ("queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy",
+                 "no-answer")
+PAGE_SIZE = 1000
+
+# column -> dtype, in order
+COLUMNS: dict[str, str] = {
+    "sid": "string", "parent_call_sid": "string", "date_created": "datetime64[ns, UTC]",
+    "start_time": "datetime64[ns, UTC]", "end_time": "datetime64[ns, UTC]", "duration": "Int64",
+    "direction": "string", "from": "string", "to": "string", "status": "string", "price": "Float64",
+    "price_unit": "string", "answered_by": "string", "trunk_sid": "string", "error_code": "Int64",
+    "alert_text": "string", "explanation": "string",
+}
+_CALL_FIELDS = {"sid": "sid", "parent_call_sid": "parent_call_sid", "date_created": "date_created",
+                "start_time": "start_time", "end_time": "end_time", "duration": "duration",
+                "direction": "direction", "from": "_from", "to": "to", "status": "status",
+                "price": "price", "price_unit": "price_unit", "answered_by": "answered_by",
+                "trunk_sid": "trunk_sid"}
+_PARTY = re.compile(r"^(\+[1-9]\d{1,14}|sips?:\S+|client:\S+|[^\s@]+@\S+)$", re.I)
+_STATUS_COLOURS = {"completed": "#2e7d32", "in-progress": "#66bb6a", "ringing": "#aed581",
+                   "queued": "#bdbdbd", "no-answer": "#ffb300", "busy": "#fb8c00",
+                   "canceled": "#8d6e63", "failed": "#c62828"}
+
+
+def _party(value: str | None, field: str) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not _PARTY.match(text):
+        raise ValidationError(field, "an E.164 number (+14155550123), a SIP address "
+                                     "(sip:ht801@example-ata.sip.twilio.com) or client:NAME", value)
+    return text
+
+
+def _as_utc(value: date | datetime | str, field: str) -> tuple[date, datetime | None]:
+    """(UTC day, exact instant or None) of a date filter; naive datetimes are read as UTC."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                value = date.fromisoformat(text)
+            else:
+                value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(field, "a date YYYY-MM-DD or an ISO date-time such as "
+                                         "2025-03-01T06:30:00Z", value) from None
+    if isinstance(value, datetime):
+        instant = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        instant = instant.astimezone(timezone.utc)
+        return instant.date(), instant
+    if isinstance(value, date):
+        return value, None
+    raise ValidationError(field, "a date, a datetime or a YYYY-MM-DD string", value)
+
+
+def _list_params(to: str | None, from_: str | None, status: str | None, parent_call_sid: str | None,
+                 dates: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str, datetime]]]:
+    """SDK keyword filters, plus exact-time refinements Twilio's day-granular filters cannot do."""
+    params: dict[str, Any] = {}
+    if to is not None:
+        params["to"] = _party(to, "to")
+    if from_ is not None:
+        params["from_"] = _party(from_, "from_")
+    if status is not None:
+        if status not in CALL_STATUSES:
+            raise ValidationError("status", f"one of {', '.join(CALL_STATUSES)}", status)
+        params["status"] = status
+    if parent_call_sid is not None:
+        if not re.fullmatch(r"CA[0-9a-fA-F]{32}", str(parent_call_sid)):
+            raise ValidationError("parent_call_sid", "a call SID: CA followed by 32 hex digits",
+                                  parent_call_sid)
+        params["parent_call_sid"] = parent_call_sid
+    refine: list[tuple[str, str, datetime]] = []
+    for name, value in dates.items():
+        if value is None:
+            continue
+        day, instant = _as_utc(value, name)
+        params[name] = day.isoformat()  # Twilio documents these filters as UTC days, YYYY-MM-DD
+        column = "start_time" if name.startswith("start") else "end_time"
+        if instant is not None and name.endswith(("_before", "_after")):
+            refine.append((column, ">=" if name.endswith("_after") else "<=", instant))
+    return params, refine
+
+
+def _empty_frame() -> "pd.DataFrame":
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in COLUMNS.items()})
+
+
+def _to_frame(records: list[dict[str, Any]]) -> "pd.DataFrame":
+    import pandas as pd
+
+    if not records:
+        return _empty_frame()
+    raw = pd.DataFrame.from_records(records, columns=list(_CALL_FIELDS))
+    frame = pd.DataFrame(index=raw.index)
+    for name in _CALL_FIELDS:
+        dtype = COLUMNS[name]
+        column = raw[name]
+        if dtype.startswith("datetime"):
+            frame[name] = pd.to_datetime(column, utc=True).astype(dtype)
+        elif dtype == "Int64":
+            frame[name] = pd.to_numeric(column.replace("", None), errors="coerce").astype("Int64")
+        elif dtype == "Float64":
+            frame[name] = pd.to_numeric(column.replace("", None), errors="coerce").astype("Float64")
+        else:
+            frame[name] = column.astype("string")
+    return frame
+
+
+def alerts_frame(client: "Client | None" = None, start: datetime | None = None,
+                 progress: bool = True) -> "pd.DataFrame":
+    """Monitor alerts (newest first): sid, date_generated, log_level, error_code, alert_text, resource_sid."""
+    import pandas as pd
+    from twilio.base.exceptions import TwilioRestException
+
+    from .progress import progress_reporter
+    from .rest_calls import alert_message
+    from .twilio_api import explained_errors, twilio_client
+
+    client = client or twilio_client()
+    reporter = progress_reporter("Alerts", progress)
+    rows: list[dict[str, Any]] = []
+    try:
+        with explained_errors():
+            try:
+                page = client.monitor.v1.alerts.page(start_date=start, page_size=PAGE_SIZE) \
+                    if start is not None else client.monitor.v1.alerts.page(page_size=PAGE_SIZE)
+            except TwilioRestException as exc:
+                if exc.status != 400 or start is None:
+                    raise
+                # Twilio refuses StartDate older than its 30-day alert window: ask for all it keeps.
+                page = client.monitor.v1.alerts.page(page_size=PAGE_SIZE)
+            while page is not None:
+                for alert in page:
+                    rows.append({"sid": alert.sid, "date_generated": alert.date_generated,
+                                 "log_level": alert.log_level, "error_code": alert.error_code,
+                                 "alert_text": alert_message(alert.alert_text),
+                                 "resource_sid": alert.resource_sid})
+                reporter.update(len(rows), None, "alerts")
+                page = page.next_page()
+    finally:
+        reporter.close(f"{len(rows)} alerts")
+    frame = pd.DataFrame(rows, columns=["sid", "date_generated", "log_level", "error_code", "alert_text",
+                                        "resource_sid"])
+    frame["date_generated"] = pd.to_datetime(frame["date_generated"], utc=True).astype("datetime64[ns, UTC]")
+    frame["error_code"] = pd.to_numeric(frame["error_code"], errors="coerce").astype("Int64")
+    for name in ("sid", "log_level", "alert_text", "resource_sid"):
+        frame[name] = frame[name].astype("string")
+    return frame
+
+
+def _explanation(code: Any) -> str | None:
+    meaning, fix = explain(code)
+    if not meaning:
+        return None
+    return f"{meaning} Fix: {fix}" if fix else meaning
+
+
+def _join_alerts(calls: "pd.DataFrame", alerts: "pd.DataFrame") -> "pd.DataFrame":
+    """Add the first error-level alert of each call (a warning when it has no error)."""
+    import pandas as pd
+
+    mine = alerts[alerts["resource_sid"].isin(calls["sid"])].copy()
+    if mine.empty:
+        for name in ("error_code", "alert_text", "explanation"):
+            calls[name] = pd.Series(pd.NA, index=calls.index, dtype=COLUMNS[name])
+        return calls
+    mine["rank"] = (mine["log_level"] != "error").astype(int)
+    mine = mine.sort_values(["resource_sid", "rank", "date_generated"]).drop_duplicates("resource_sid")
+    mine = mine.set_index("resource_sid")
+    calls["error_code"] = calls["sid"].map(mine["error_code"]).astype("Int64")
+    calls["alert_text"] = calls["sid"].map(mine["alert_text"]).astype("string")
+    codes = calls["error_code"]
+    calls["explanation"] = pd.Series([None if pd.isna(c) else _explanation(int(c)) for c in codes],
+                                     index=calls.index, dtype="string")
+    return calls
+
+
+def call_log(to: str | None = None, from_: str | None = None, status: str | None = None,
+             start_time: date | datetime | str | None = None,
+             start_time_before: date | datetime | str | None = None,
+             start_time_after: date | datetime | str | None = None,
+             end_time: date | datetime | str | None = None,
+             end_time_before: date | datetime | str | None = None,
+             end_time_after: date | datetime | str | None = None,
+             parent_call_sid: str | None = None, limit: int | None = None, alerts: bool = True,
+             progress: bool = True, client: "Client | None" = None) -> "pd.DataFrame":
+    """The account's calls, newest first, one typed row each, with the error Twilio logged.
+
+    Filters are Twilio's: `to`/`from_`/`status`/`parent_call_sid` match exactly;
+    `start_time`/`end_time` pick one UTC day; `*_before`/`*_after` are inclusive bounds. Twilio
+    compares days (YYYY-MM-DD), so a datetime bound is sent as its day and then applied to the
+    minute here. Columns and dtypes: see COLUMNS.
+    """
+    from .progress import progress_reporter
+    from .twilio_api import explained_errors, twilio_client
+
+    dates = {"start_time": start_time, "start_time_before": start_time_before,
+             "start_time_after": start_time_after, "end_time": end_time,
+             "end_time_before": end_time_before, "end_time_after": end_time_after}
+    params, refine = _list_params(to, from_, status, parent_call_sid, dates)
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ValidationError("limit", "a positive whole number of calls", limit)
+    client = client or twilio_client()
+    reporter = progress_reporter("Calls", progress)
+    records: list[dict[str, Any]] = []
+    try:
+        with explained_errors():
+            page = client.calls.page(page_size=min(PAGE_SIZE, limit or PAGE_SIZE), **params)
+            while page is not None and (limit is None or len(records) < limit):
+                for call in page:
+                    records.append({k: getattr(call, attr) for k, attr in _CALL_FIELDS.items()})
+                more = page.next_page_url is not None
+                reporter.update(len(records), None, "calls, more to fetch…" if more else "calls")
+                page = page.next_page() if more else None
+    finally:
+        reporter.close(f"{len(records)} calls")
+    if limit is not None:
+        records = records[:limit]
+    frame = _to_frame(records)
+    for column, op, instant in refine:
+        stamp = frame[column]
+        keep = (stamp >= instant) if op == ">=" else (stamp <= instant)
+        frame = frame[keep.fillna(False).astype(bool)]
+    frame = frame.reset_index(drop=True)
+    if alerts and not frame.empty:
+        earliest = frame["date_created"].min()
+        start = None if earliest is None else earliest.to_pydatetime() - timedelta(minutes=5)
+        frame = _join_alerts(frame, alerts_frame(client, start, progress))
+    else:
+        frame = _join_alerts(frame, _alerts_empty())
+    return frame[list(COLUMNS)]
+
+
+def _alerts_empty() -> "pd.DataFrame":
+    import pandas as pd
+
+    return pd.DataFrame({"resource_sid": pd.Series(dtype="string")})
+
+
+# -- questions people ask ---------------------------------------------------------------------------
+def _sip_key(value: Any) -> str | None:
+    """user@host of a SIP address (scheme, port and parameters dropped, host in lower case)."""
+    if value is None or (not isinstance(value, str)):
+        return None
+    text = value.strip()
+    text = re.sub(r"^sips?:", "", text, flags=re.I).split(";", 1)[0]
+    if "@" not in text:
+        return None
+    user, host = text.split("@", 1)
+    return f"{user}@{host.split(':', 1)[0].lower()}"
+
+
+def calls_for_sip_address(log: "pd.DataFrame", address: str) -> "pd.DataFrame":
+    """Rows of `log` to or from a SIP address such as sip:ht801@example-ata.sip.twilio.com."""
+    key = _sip_key(address)
+    if key is None:
+        raise ValidationError("address", "a SIP address USER@DOMAIN, e.g. sip:ht801@example-ata.sip.twilio.com",
+                              address)
+    to_key = log["to"].map(_sip_key)
+    from_key = log["from"].map(_sip_key)
+    return log[(to_key == key) | (from_key == key)].reset_index(drop=True)
+
+
+def failures_by_error_code(log: "pd.DataFrame") -> "pd.DataFrame":
+    """One row per error code in `log`: how many calls, statuses, first/last seen, meaning and fix."""
+    import pandas as pd
+
+    failed = log[log["error_code"].notna()]
+    columns = ["error_code", "calls", "statuses", "first_seen", "last_seen", "meaning", "fix"]
+    if failed.empty:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+    when = failed["start_time"].fillna(failed["date_created"])
+    grouped = failed.assign(when=when).groupby("error_code")
+    table = pd.DataFrame({
+        "calls": grouped.size().astype("Int64"),
+        "statuses": grouped["status"].agg(lambda s: ", ".join(sorted(set(s)))).astype("string"),
+        "first_seen": grouped["when"].min(),
+        "last_seen": grouped["when"].max(),
+    })
+    table["meaning"] = pd.Series({c: explain(int(c))[0] or "(not in the course's list)" for c in table.index},
+                                 dtype="string")
+    table["fix"] = pd.Series({c: explain(int(c))[1] for c in table.index}, dtype="string")
+    table = table.reset_index().sort_values(["calls", "error_code"], ascending=[False, True])
+    return table[columns].reset_index(drop=True)
+
+
+def calls_per_day(log: "pd.DataFrame", tz: str = "UTC") -> "pd.DataFrame":
+    """Calls per local day (rows) and status (columns), counted by start (or creation) time."""
+    import pandas as pd
+
+    when = log["start_time"].fillna(log["date_created"])
+    if log.empty:
+        return pd.DataFrame(index=pd.Index([], name="day"))
+    days = when.dt.tz_convert(tz).dt.date.rename("day")
+    table = pd.crosstab(days, log["status"].rename("status"))
+    order = [s for s in ("completed", "no-answer", "busy", "canceled", "failed", "in-progress", "ringing",
+                         "queued") if s in table.columns]
+    table = table[order]
+    full = pd.date_range(min(table.index), max(table.index), freq="D").date
+    table = table.reindex(full, fill_value=0)
+    table.index.name = "day"
+    table.columns.name = "status"
+    return table.astype("int64")
+
+
+def calls_per_day_chart(log: "pd.DataFrame", tz: str = "UTC", title: str = "Calls per day") -> "Figure":
+    """A stacked bar chart of calls per day by status (matplotlib Figure, no pyplot state)."""
+    from matplotlib.figure import Figure
+
+    table = calls_per_day(log, tz)
+    figure = Figure(figsize=(9, 3.2), layout="constrained")
+    ax = figure.add_subplot()
+    bottom = [0] * len(table)
+    x = list(range(len(table)))
+    for status in table.columns:
+        values = table[status].tolist()
+        ax.bar(x, values, bottom=bottom, label=status, color=_STATUS_COLOURS.get(status), width=0.85)
+        bottom = [b + v for b, v in zip(bottom, values)]
+    step = max(1, len(table) // 12)
+    ax.set_xticks(x[::step], [d.strftime("%b %d") for d in table.index[::step]], rotation=0)
+    ax.set_ylabel("calls")
+    ax.set_title(f"{title} ({tz})")
+    if len(table.columns):
+        ax.legend(loc="upper left", fontsize="small", ncols=min(4, len(table.columns)))
+    return figure
+
+
+def _answered_durations(log: "pd.DataFrame") -> "pd.Series":
+    answered = log[(log["status"] == "completed") & log["duration"].notna()]
+    return answered["duration"].astype("int64")
+
+
+def duration_summary(log: "pd.DataFrame") -> "pd.DataFrame":
+    """Answered calls' durations in seconds: count, median, mean, 90th percentile, longest."""
+    import pandas as pd
+
+    seconds = _answered_durations(log)
+    row = {"answered calls": int(len(seconds)),
+           "median s": float(seconds.median()) if len(seconds) else float("nan"),
+           "mean s": round(float(seconds.mean()), 1) if len(seconds) else float("nan"),
+           "90th percentile s": float(seconds.quantile(0.9)) if len(seconds) else float("nan"),
+           "longest s": int(seconds.max()) if len(seconds) else 0}
+    return pd.DataFrame([row])
+
+
+def duration_chart(log: "pd.DataFrame", bins: int | Iterable[float] = 20) -> "Figure":
+    """A histogram of answered calls' durations (minutes), as a matplotlib Figure."""
+    from matplotlib.figure import Figure
+
+    minutes = (_answered_durations(log) / 60).tolist()
+    figure = Figure(figsize=(6, 3), layout="constrained")
+    ax = figure.add_subplot()
+    ax.hist(minutes, bins=bins, color="#1565c0")
+    ax.set_xlabel("duration (minutes)")
+    ax.set_ylabel("answered calls")
+    ax.set_title("How long answered calls lasted")
+    return figure
+

@@ -1,0 +1,103 @@
+"""`ata-helpers calls …` and `ata-helpers wakeup …` against the sandbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from ata_helpers.cli import main
+from ata_helpers.sandbox.seed_history import seed_call_history
+from ata_helpers.wakeup.store import AlarmStore
+
+ATA = "sip:ht801@my-ht801.sip.twilio.com"
+
+
+@pytest.fixture(autouse=True)
+def fast_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATA_SANDBOX_TIME_SCALE", "0.01")
+
+
+def test_calls_place_waits_and_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calls", "place", "+14155550123", "--say", "Good morning"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("CA") and out[1] == f"{out[0]}: completed after 6 s"
+
+
+def test_calls_place_reports_a_failure_with_its_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calls", "place", ATA]) == 3
+    assert "error 32002" in capsys.readouterr().out
+
+
+def test_calls_place_refuses_an_edge_uri(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calls", "place", "sip:ht801@my-ht801.sip.dublin.twilio.com"]) == 1
+    err = capsys.readouterr().err
+    assert "32220" in err and "my-ht801.sip.twilio.com" in err
+
+
+def test_calls_log_filters_and_explains(capsys: pytest.CaptureFixture[str]) -> None:
+    seed_call_history(n=120, seed=2, days=10)
+    assert main(["calls", "log", "--status", "failed", "--to", ATA]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("20")]
+    assert rows and all(" failed " in row and ATA in row for row in rows)
+    assert "32011: Twilio could not reach your SIP endpoint" in out
+
+
+def test_calls_log_csv_has_every_column(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    seed_call_history(n=50, seed=2, days=10)
+    assert main(["calls", "log", "--csv", "-"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 50 and "explanation" in rows[0]
+    target = tmp_path / "calls.csv"
+    assert main(["calls", "log", "--after", "2025-02-25", "--csv", str(target)]) == 0
+    assert target.exists()
+
+
+def test_calls_log_refuses_a_bad_status(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calls", "log", "--status", "done"]) == 1
+    assert "status: one of" in capsys.readouterr().err
+
+
+def test_wakeup_add_list_export_remove(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "alarms.sqlite3")
+    assert main(["wakeup", "--db", db, "add", "--name", "bell", "--time", "6:30", "--days", "fri-mon",
+                 "--tz", "Europe/London", "--to", ATA, "--retries", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "bell: created — 06:30 fri-mon Europe/London" in out and out.count("rings ") == 3
+    assert main(["wakeup", "--db", db, "list"]) == 0
+    assert "bell: 06:30 fri-mon" in capsys.readouterr().out
+    assert main(["wakeup", "--db", db, "export", "bell", "--format", "crontab"]) == 0
+    assert "30 6 * * 0,1,5,6 ata-helpers wakeup ring bell" in capsys.readouterr().out
+    assert main(["wakeup", "--db", db, "export", "bell", "--format", "home-assistant", "--from",
+                 "+14155550100"]) == 0
+    assert "rest_command.ata_wake_up_bell" in capsys.readouterr().out
+    assert main(["wakeup", "--db", db, "remove", "bell"]) == 0
+    assert AlarmStore(db).names() == []
+    assert main(["wakeup", "--db", db, "remove", "bell"]) == 1
+
+
+def test_wakeup_add_refuses_bad_input_with_the_rule(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "alarms.sqlite3")
+    assert main(["wakeup", "--db", db, "add", "--time", "6:30", "--tz", "Pacific/Nowhere", "--to", ATA]) == 1
+    assert "tz: an IANA time zone name" in capsys.readouterr().err
+    assert main(["wakeup", "--db", db, "add", "--time", "06:30", "--days", "mon-funday",
+                 "--tz", "UTC", "--to", ATA]) == 1
+    assert "days:" in capsys.readouterr().err
+
+
+def test_wakeup_ring_outside_the_ring_time_says_when_it_rings(capsys: pytest.CaptureFixture[str],
+                                                              tmp_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    db = str(tmp_path / "alarms.sqlite3")
+    later = (datetime.now(timezone.utc) + timedelta(hours=3)).strftime("%H:%M")
+    assert main(["wakeup", "--db", db, "add", "--name", "bell", "--time", later, "--days", "daily", "--tz",
+                 "UTC", "--to", "+14155550123"]) == 0
+    capsys.readouterr()
+    assert main(["wakeup", "--db", db, "ring", "bell"]) == 1
+    assert "next rings at" in capsys.readouterr().err
+    assert main(["wakeup", "--db", db, "log", "bell"]) == 0
+    assert "nothing rung yet" in capsys.readouterr().out
