@@ -26,6 +26,7 @@ shows its results as tables you can keep as a record of how you set up and debug
 | 7 | `07_troubleshoot_with_pcap` | read the call's SIP capture: findings, ladder, headers |
 | 8 | `08_call_logs` | the call log with Twilio's error codes explained |
 | 9 | `09_wake_up_call` | the goal of the story: a bell phone that rings every morning |
+| — | `10_doctor` | whenever something is off: which link in the chain is broken |
 
 **Two modes, one code path.** In *sandbox* mode (the default) local twins of Twilio's REST API and of
 the HT80x's web interface answer every call, and a small network simulation decides what a real
@@ -52,8 +53,8 @@ Live mode for the ATA also needs `ATA_HOST` (the ATA's LAN address) and `ATA_ADM
     new_code_cell("form = ata.widgets.start.credentials_form()\nform.widget"),
     new_markdown_cell("""## What next
 
-Open `01_open_firewall.ipynb`. When something is off at any point, come back to the checklist
-at the end of the course (`ata-helpers doctor` in a terminal walks the whole chain)."""),
+Open `01_open_firewall.ipynb`. When something is off at any point, open `10_doctor.ipynb` (or run
+`ata-helpers doctor` in a terminal): it walks the whole chain and names the broken link and its fix."""),
 ]
 
 
