@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from notebook_writer import write_notebook
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 CELLS = [
     new_markdown_cell("""# 00 · Start here: a Grandstream HT801/HT802 on Twilio SIP
@@ -58,13 +57,5 @@ Open `01_open_firewall.ipynb`. When something is off at any point, open `10_doct
 ]
 
 
-def main() -> None:
-    nb = new_notebook(cells=CELLS)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "00_start_here.ipynb"
-    nbformat.write(nb, path)
-    print(f"wrote {path}")
-
-
 if __name__ == "__main__":
-    main()
+    write_notebook("00_start_here.ipynb", CELLS)

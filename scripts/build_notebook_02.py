@@ -6,13 +6,7 @@ The notebook is generated so its text lives in one reviewable place; run
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-PATH = Path(__file__).resolve().parents[1] / "notebooks" / "02_outbound_calls.ipynb"
+from notebook_writer import write_notebook
 
 CELLS: list[tuple[str, str]] = [
     ("md", """# 2. Outbound calls: the Twilio side
@@ -127,21 +121,5 @@ because the next notebooks build on this. From a terminal: `ata-helpers setup pl
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    """The notebook object, cells in order, with the kernel metadata the other notebooks use."""
-    cells = [new_markdown_cell(text) if kind == "md" else new_code_cell(text) for kind, text in CELLS]
-    return new_notebook(cells=cells, metadata={
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    })
-
-
-def main() -> int:
-    PATH.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(build(), PATH)
-    print(f"wrote {PATH}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    write_notebook("02_outbound_calls.ipynb", CELLS)

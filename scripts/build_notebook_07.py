@@ -5,12 +5,7 @@ Run `scripts/execute_notebooks.py notebooks/07_troubleshoot_with_pcap.ipynb` aft
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-PATH = Path(__file__).resolve().parents[1] / "notebooks" / "07_troubleshoot_with_pcap.ipynb"
+from notebook_writer import write_notebook
 
 CELLS: list[tuple[str, str]] = [
     ("md", """# 7. Troubleshoot with a packet capture
@@ -96,6 +91,33 @@ reboots."""),
     ("code", """ata.diagnose(captures["healthy"]).drop(columns="frames")"""),
     ("code", """ata.ladder(captures["healthy"], call_id="in-5d1c2b@54.172.60.2")"""),
     ("code", """ata.rtp_streams(captures["healthy"])"""),
+    ("md", """## The story on your own line: break it, see why, fix it
+
+The captures above were written for this notebook. Now reproduce the failure on the course's line
+(in the sandbox: the simulated ATA and Twilio; in live mode: your ATA and your account, where the
+capture comes from the Console instead). First make sure everything the earlier notebooks set up is
+in place — this is idempotent, so it only changes what is missing:"""),
+    ("code", """from ata_helpers import nat_story
+
+nat_story.ensure_line()"""),
+    ("md", """Set **SIP REGISTER Contact Header Uses** back to *LAN Address* (P4437), as a factory-fresh
+unit or an old blog post would have it. The port still shows *Registered* — that is the trap:"""),
+    ("code", """nat_story.set_contact_header(wan=False)"""),
+    ("code", """ata.ht80x_device().status()"""),
+    ("md", """Now call the phone through Twilio, exactly as notebook 06 does. Twilio sends its INVITE to the
+Contact the ATA registered, retransmits it for 32 seconds, and gives up:"""),
+    ("code", """call = nat_story.call_the_phone()
+call"""),
+    ("md", """The call's capture shows why — the private Contact in the REGISTER, and the INVITE sent to it:"""),
+    ("code", """line_capture = nat_story.capture_of(call)
+ata.diagnose(line_capture).drop(columns="frames")"""),
+    ("code", """ata.ladder(line_capture)"""),
+    ("md", """Change the one setting back to *WAN Address* and call again: the INVITE now goes to the router's
+public address, which forwards it through the pinhole the registration keeps open."""),
+    ("code", """nat_story.set_contact_header(wan=True)"""),
+    ("code", """call = nat_story.call_the_phone()
+call"""),
+    ("code", """ata.diagnose(nat_story.capture_of(call)).drop(columns="frames")"""),
     ("md", """## Your own capture
 
 Pick a capture or upload one (pcap, pcapng, or gzip-compressed), press **Analyse**, then filter
@@ -114,15 +136,5 @@ sudo tcpdump -i any -s 0 -U -w - udp port 5060 | ata-helpers diagnose -
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    """The notebook, without outputs."""
-    nb = new_notebook()
-    nb.cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in CELLS]
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
-                                 "name": "python3"}
-    return nb
-
-
 if __name__ == "__main__":
-    nbformat.write(build(), PATH)
-    print(f"wrote {PATH}")
+    write_notebook("07_troubleshoot_with_pcap.ipynb", CELLS)

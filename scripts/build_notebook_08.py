@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from notebook_writer import write_notebook
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 CELLS = [
     new_markdown_cell("""# 08 · Call logs: which calls failed, and why
@@ -77,13 +76,5 @@ call_log_form(to=ATA)"""),
 ]
 
 
-def main() -> None:
-    nb = new_notebook(cells=CELLS)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "08_call_logs.ipynb"
-    nbformat.write(nb, path)
-    print(f"wrote {path}")
-
-
 if __name__ == "__main__":
-    main()
+    write_notebook("08_call_logs.ipynb", CELLS)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from notebook_writer import write_notebook
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 CELLS = [
     new_markdown_cell("""# 09 · The wake-up call: an old bell phone that rings every morning
@@ -106,13 +105,5 @@ wakeup_form(to=ATA)"""),
 ]
 
 
-def main() -> None:
-    nb = new_notebook(cells=CELLS)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "09_wake_up_call.ipynb"
-    nbformat.write(nb, path)
-    print(f"wrote {path}")
-
-
 if __name__ == "__main__":
-    main()
+    write_notebook("09_wake_up_call.ipynb", CELLS)

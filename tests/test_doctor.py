@@ -46,7 +46,7 @@ def course(monkeypatch: pytest.MonkeyPatch) -> Any:
     auth.calls.credential_list_mappings.create(credential_list_sid=cl.sid)
     trunk = client.trunking.v1.trunks.create(friendly_name="ata-course: trunk")
     trunk.origination_urls.create(weight=10, priority=10, enabled=True, friendly_name="ata",
-                                  sip_url=f"sip:ht801@doc.sip.us1.twilio.com")
+                                  sip_url="sip:ht801@doc.sip.us1.twilio.com")
     number = client.incoming_phone_numbers.list(phone_number=NUMBER)[0]
     client.incoming_phone_numbers(number.sid).update(voice_url=inbound["url"])
     ata.ht80x_device().apply(ata.HT80xConfig(model="HT801", sip_server=DOMAIN, ports=[

@@ -191,7 +191,7 @@ def write_call_capture(store: Store, call: dict[str, Any], path: Path) -> Path:
     port = int(hint.get("port") or 1)
     outcome = hint.get("outcome") or next((s for s in device_ports(store) if s["port"] == port),
                                           {"registration": "Not Registered", "reason": "", "code": 32009})
-    t = _register_exchange(packets, t0 - 30.0, values, port, domain, outcome, f"call{call['sid']}")
+    _register_exchange(packets, t0 - 30.0, values, port, domain, outcome, f"call{call['sid']}")
     if not hint.get("registered"):
         return write_pcap(path, packets)
     user = hint["user"]
