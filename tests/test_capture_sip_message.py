@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ata_helpers.capture.sip_message import (looks_like_sip, name_addr, next_message,
                                              parse_message, split_list)
 
@@ -117,3 +120,33 @@ def test_next_message_splits_a_stream_by_content_length_and_skips_keepalives() -
     first = next_message(stream, 0)
     assert first == (4, 4 + len(one), 4)
     assert next_message(stream, first[1]) is None  # second message incomplete
+
+
+_NAMES = ["Via", "v", "VIA ", "From", "f", "To", "t", "Call-ID", "i", "CSeq", "Contact", "m", "User-Agent",
+          "Server", "Expires", "Content-Length", "l", "Content-Type", "Allow", "X-Foo", "", " Folded"]
+_VALUES = ["SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKx;rport", "SIP/2.0/UDP a;branch=z9hG4bKa, SIP/2.0/TCP b", ",",
+           '"A, B" <sip:a@b>;tag=1', "<sip:a@b>;tag=9 ", "", "abc@host", "1 INVITE", "x", "0", "3600",
+           "application/sdp", "INVITE, ACK, BYE", "*", "<sip:a@10.0.0.1>;expires=60", "v\x0cw \t"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["INVITE sip:a@b SIP/2.0", "SIP/2.0 200 OK", "BYE x"]),
+       st.lists(st.tuples(st.sampled_from(_NAMES), st.sampled_from([": ", ":", " :\t"]),
+                          st.sampled_from(_VALUES)), max_size=10),
+       st.sampled_from(["", "v=0\r\nc=IN IP4 10.0.0.1\r\n"]))
+def test_crlf_quick_pass_reads_like_the_full_line_by_line_parse(start: str, lines: list, body: str) -> None:
+    """CRLF header blocks take the quick pass; the same block with LF line ends takes the
+    line-by-line parse; both must give the same fields and headers dict."""
+    head = "\r\n".join([start] + [n + c + v for n, c, v in lines])
+    crlf = parse_message(f"{head}\r\n\r\n{body}".encode())
+    lf = parse_message(f"{head.replace(chr(13) + chr(10), chr(10))}\n\n{body}".encode())
+    assert crlf == lf and type(crlf.headers) is dict
+
+
+def test_repeated_and_list_headers_merge_in_order() -> None:
+    raw = (BASE + "Allow: INVITE, ACK\r\nVia: SIP/2.0/TCP p0;branch=z9hG4bK0\r\n"
+           "ALLOW: BYE\r\ni: second@x\r\nContent-Length: 0\r\n\r\n").encode()
+    msg = parse_message(raw)
+    assert msg.headers["allow"] == ["INVITE", "ACK", "BYE"]
+    assert msg.headers["via"] == ["SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx", "SIP/2.0/TCP p0;branch=z9hG4bK0"]
+    assert msg.headers["call-id"] == ["abc@10.0.0.1", "second@x"] and msg.call_id == "abc@10.0.0.1"

@@ -438,11 +438,10 @@ def diagnose(path_or_frame: "Source | pd.DataFrame") -> "pd.DataFrame":
     Columns: code, severity, summary, evidence, fix, call_id, frames (list of frame numbers).
     RTP rules need the capture itself (or a table whose attrs hold "rtp").
     """
-    import pandas as pd
-
     from .rtp_table import load
 
     sip, rtp = load(path_or_frame, rtp=True)
+    import pandas as pd  # after reading: the capture's bytes are freed before pandas loads
     table = _Table(sip, rtp)
     findings: list[Finding] = []
     for rule in RULES:

@@ -18,7 +18,7 @@ from typing import BinaryIO, Iterator, Union
 
 from ..errors import CaptureError
 
-__all__ = ["Source", "load_bytes", "iter_frames", "LINKTYPE_NAMES"]
+__all__ = ["Source", "load_bytes", "iter_frames", "iter_records", "LINKTYPE_NAMES"]
 
 Source = Union[str, Path, bytes, bytearray, memoryview, BinaryIO]
 
@@ -71,6 +71,14 @@ def iter_frames(data: bytes, warnings: list[str] | None = None,
     Damage after the file header raises CaptureError when `strict`; otherwise a warning is
     appended to `warnings` and iteration stops with what was read.
     """
+    for number, ts, linktype, start, end in iter_records(data, warnings, strict):
+        yield number, ts, linktype, data[start:end]
+
+
+def iter_records(data: bytes, warnings: list[str] | None = None,
+                 strict: bool = False) -> Iterator[tuple[int, int, int, int, int]]:
+    """Like iter_frames, but (number, time ns, link type, start, end) with the packet at
+    data[start:end], so a reader that needs a few header bytes need not copy the packet."""
     if len(data) == 0:
         raise CaptureError("the capture file is empty")
     if len(data) < 4:
@@ -91,7 +99,7 @@ def _damaged(message: str, warnings: list[str] | None, strict: bool) -> None:
 
 
 def _iter_pcap(data: bytes, warnings: list[str] | None,
-               strict: bool) -> Iterator[tuple[int, int, int, bytes]]:
+               strict: bool) -> Iterator[tuple[int, int, int, int, int]]:
     endian, ns_per_unit = _PCAP_MAGICS[data[:4]]
     if len(data) < 24:
         raise CaptureError(f"truncated pcap file header: {len(data)} of 24 bytes")
@@ -116,7 +124,7 @@ def _iter_pcap(data: bytes, warnings: list[str] | None,
                      f"byte {start}", warnings, strict)
             return
         number += 1
-        yield number, sec * 1_000_000_000 + frac * ns_per_unit, linktype, data[start:end]
+        yield number, sec * 1_000_000_000 + frac * ns_per_unit, linktype, start, end
         off = end
 
 
@@ -132,7 +140,7 @@ def _tsresol_to_ns(code: int) -> tuple[int, int]:
 
 
 def _iter_pcapng(data: bytes, warnings: list[str] | None,
-                 strict: bool) -> Iterator[tuple[int, int, int, bytes]]:
+                 strict: bool) -> Iterator[tuple[int, int, int, int, int]]:
     size = len(data)
     off = 0
     number = 0
@@ -197,7 +205,7 @@ def _iter_pcapng(data: bytes, warnings: list[str] | None,
             units = (ts_hi << 32) | ts_lo
             ts = units * mult // div + ts_offset
             number += 1
-            yield number, ts, linktype, data[start:start + caplen]
+            yield number, ts, linktype, start, start + caplen
         elif btype == 3:  # Simple Packet Block: interface 0, no timestamp
             if not interfaces:
                 _damaged(f"simple packet block at byte {off} before any interface", warnings, strict)
@@ -206,7 +214,7 @@ def _iter_pcapng(data: bytes, warnings: list[str] | None,
             linktype, _m, _d, ts_offset, snaplen = interfaces[0]
             caplen = min(origlen, end - body - 4, snaplen or origlen)
             number += 1
-            yield number, ts_offset, linktype, data[body + 4:body + 4 + caplen]
+            yield number, ts_offset, linktype, body + 4, body + 4 + caplen
         off += blen
 
 

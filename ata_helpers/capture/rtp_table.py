@@ -6,6 +6,7 @@ address and `m=` port of an SDP body in that call's messages.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from .pcap_reader import Source
@@ -56,9 +57,10 @@ def load(source: "Source | pd.DataFrame", rtp: bool = True,
          strict: bool = False) -> tuple["pd.DataFrame", "pd.DataFrame | None"]:
     """(SIP table, RTP table or None) from a capture, or from a read_sip frame (RTP then from
     `frame.attrs["rtp"]` when present)."""
-    import pandas as pd
-
-    if isinstance(source, pd.DataFrame):
+    # A DataFrame can only exist once pandas is imported; a capture is read before importing it,
+    # so the file's bytes are freed before pandas' own memory is added on top.
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(source, pd.DataFrame):
         return source, source.attrs.get("rtp")
     with no_gc():
         result = scan(source, rtp=rtp, strict=strict)

@@ -9,28 +9,35 @@ from __future__ import annotations
 
 import gc
 import socket
+import struct
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .layers import IpLayer, link_payload
-from .pcap_reader import Source, iter_frames, load_bytes
+from .pcap_reader import Source, iter_records, load_bytes
 from .rtp_collector import RtpCollector, is_rtp
-from .sip_message import SipFields, looks_like_sip, parse_message
+from .sip_message import _REQUEST_LINE, SipFields, looks_like_sip, parse_message
 from .tcp_streams import TcpReassembler
 
 __all__ = ["Scan", "scan", "no_gc"]
 
 _ntoa = socket.inet_ntoa
 _STUN_COOKIE = b"\x21\x12\xa4\x42"
+# Ethernet type, IPv4 version/IHL, total length, flags/fragment offset, protocol, source,
+# destination, then the UDP ports: the fields the common frame is judged and addressed by.
+_ETHERNET_IPV4_UDP = struct.Struct("!12xHBxH2xHxB2x4s4sHH")
 
 
 @contextmanager
 def no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many acyclic objects.
 
-    A scan makes hundreds of thousands of dicts and lists that hold no cycles; without this the
-    collector walks them again and again and costs more than the parsing itself.
+    A scan makes hundreds of thousands of objects that hold no cycles; without this the
+    collector walks them again and again and costs more than the parsing itself. On the way out
+    the survivors (the table's objects) join the oldest generation directly (gc.freeze then
+    gc.unfreeze), instead of being walked by the young-generation collection that re-enabling
+    would set off at once; skipped if the program froze objects itself.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -38,6 +45,9 @@ def no_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -65,38 +75,49 @@ def scan(source: Source, rtp: bool = False, strict: bool = False) -> Scan:
     """Read the capture once; collect SIP messages, and RTP stream counters when `rtp`."""
     data = load_bytes(source)
     result = Scan(rtp=RtpCollector() if rtp else None)
-    messages = result.messages
-    append = messages.append
+    append = result.messages.append
     collector = result.rtp
     ip_layer = IpLayer()
     tcp = TcpReassembler()
     linktypes = result.linktypes
+    addresses: dict[bytes, str] = {}
+    address = addresses.get
+    unpack_udp = _ETHERNET_IPV4_UDP.unpack_from
+    request_line = _REQUEST_LINE.match
     last_linktype = -1
     number = 0
-    for number, ts, linktype, frame in iter_frames(data, result.warnings, strict):
+    for number, ts, linktype, start, stop in iter_records(data, result.warnings, strict):
         if linktype != last_linktype:
             linktypes.add(linktype)
             last_linktype = linktype
-        if (linktype == 1 and len(frame) >= 42 and frame[12] == 8 and frame[13] == 0
-                and frame[14] == 0x45 and frame[23] == 17 and not frame[20] & 0x3F
-                and not frame[21]):
-            total = (frame[16] << 8) | frame[17]
-            end = 14 + total if 14 + total <= len(frame) else len(frame)
-            payload = frame[42:end]
-            if not payload:
-                continue
-            b0 = payload[0]
-            if b0 & 0x80:
-                if collector is not None and is_rtp(payload):
-                    collector.add(ts, _ntoa(frame[26:30]), (frame[34] << 8) | frame[35],
-                                  _ntoa(frame[30:34]), (frame[36] << 8) | frame[37], payload, number)
-                continue
-            src = _ntoa(frame[26:30])
-            dst = _ntoa(frame[30:34])
-            sport = (frame[34] << 8) | frame[35]
-            dport = (frame[36] << 8) | frame[37]
+        if linktype == 1 and stop - start >= 42:
+            etype, version_ihl, total, fragment, proto, src4, dst4, sport, dport = unpack_udp(
+                data, start)
+            fast = (etype == 0x0800 and version_ihl == 0x45 and proto == 17
+                    and not fragment & 0x3FFF)
         else:
-            link = link_payload(linktype, frame)
+            fast = False
+        if fast:
+            end = start + 14 + total
+            if end > stop:
+                end = stop
+            start += 42
+            if start >= end:
+                continue
+            b0 = data[start]
+            if b0 & 0x80:
+                if collector is not None and end - start >= 12 and b0 & 0xC0 == 0x80:
+                    payload = data[start:end]
+                    if is_rtp(payload):
+                        collector.add(ts, address(src4) or _remember(addresses, src4), sport,
+                                      address(dst4) or _remember(addresses, dst4), dport,
+                                      payload, number)
+                continue
+            payload = data[start:end]
+            src = address(src4) or _remember(addresses, src4)
+            dst = address(dst4) or _remember(addresses, dst4)
+        else:
+            link = link_payload(linktype, data[start:stop])
             if link is None:
                 continue
             decoded = ip_layer.decode(link[0], link[1], ts)
@@ -132,12 +153,23 @@ def scan(source: Source, rtp: bool = False, strict: bool = False) -> Scan:
             if not payload.strip(b"\r\n"):
                 result.keepalives += 1
                 continue
+            if not looks_like_sip(payload):
+                continue
         elif b0 < 4 and payload[4:8] == _STUN_COOKIE:
             result.keepalives += 1
             continue
-        if looks_like_sip(payload):
-            append((ts, src, sport, dst, dport, "UDP", parse_message(payload), number))
+        elif not (payload.startswith(b"SIP/2.0 ") or request_line(payload)):
+            continue
+        append((ts, src, sport, dst, dport, "UDP", parse_message(payload), number))
     result.frames = number
     result.tls_flows = tcp.tls_flows
     result.keepalives += tcp.keepalives
     return result
+
+
+def _remember(addresses: dict[bytes, str], raw: bytes) -> str:
+    """Dotted text of a 4-byte IPv4 address, kept so each address is one shared string."""
+    if len(addresses) >= 65536:
+        addresses.clear()
+    text = addresses[raw] = _ntoa(raw)
+    return text

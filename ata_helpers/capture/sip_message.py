@@ -9,32 +9,30 @@ reason instead of an exception. See shared/reference/sip-pcap.md §2 for the rul
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from typing import NamedTuple
+
+from .sip_headers import COMPACT_FORMS, LIST_HEADERS, parse_headers, split_list, unfold
 
 __all__ = ["SipFields", "COMPACT_FORMS", "looks_like_sip", "parse_message", "next_message",
            "split_list", "name_addr", "header_param"]
 
-COMPACT_FORMS = {
-    "i": "call-id", "m": "contact", "e": "content-encoding", "l": "content-length",
-    "c": "content-type", "f": "from", "s": "subject", "k": "supported", "t": "to", "v": "via",
-    "a": "accept-contact", "u": "allow-events", "o": "event", "y": "identity", "r": "refer-to",
-    "b": "referred-by", "j": "reject-contact", "d": "request-disposition", "x": "session-expires",
-    "n": "identity-info",
-}
-# Headers whose value is a comma-separated list (RFC 3261 §7.3.1); the auth headers are not.
-LIST_HEADERS = frozenset({
-    "via", "contact", "route", "record-route", "path", "service-route", "allow", "supported",
-    "require", "proxy-require", "unsupported", "accept", "accept-encoding", "accept-language",
-    "allow-events", "content-encoding", "in-reply-to", "alert-info", "call-info", "error-info",
-    "history-info", "p-asserted-identity", "reason", "security-client", "security-server",
-    "security-verify", "accept-contact", "reject-contact", "request-disposition",
-})
-
 _REQUEST_LINE = re.compile(rb"[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*(?:\r?\n|$)")
 _START = re.compile(rb"(?:SIP/2\.0 \d{3}|[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*\r?\n)")
 _CONTENT_LENGTH = re.compile(rb"^(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)", re.I | re.M)
-_FOLD = re.compile(r"\n[ \t]+")
-_HEADER = re.compile(r"^([^:\n]+):[ \t]*([^\n]*)", re.M)
+# One header line of a CRLF-only block: (name as written, value without surrounding blanks).
+_LINE = re.compile(r"\r\n([^:\r]*):[ \t]*([^\r]*[^\r \t])?")
+# The single-valued headers the columns are made of, in the order parse_message unpacks them.
+_COLUMN_HEADERS = ("call-id", "cseq", "from", "to", "user-agent", "server", "expires",
+                   "content-length", "content-type")
+_NOT_A_NAME = "\n"  # what _Canonical gives a name the full parse would read differently
+_MISSING = object()
+_CACHE_SIZE = 4096
+_ADDRESSES: dict[str, tuple[str, str, str | None]] = {}
+_CSEQS: dict[str, tuple[int | None, str | None]] = {}
+_NUMBERS: dict[str, int | None] = {}
+_new_fields = tuple.__new__
+_TAG_VALUE = re.compile(r"[^;, \t]*")
 _PARAM_CACHE: dict[str, re.Pattern[str]] = {}
 
 
@@ -86,47 +84,12 @@ def header_param(params: str, name: str) -> str | None:
     return match.group(1) if match.group(1) is not None else ""
 
 
-def split_list(value: str) -> list[str]:
-    """Split a comma-list header value, ignoring commas inside quotes and <...>."""
-    if "," not in value:
-        return [value]
-    if '"' not in value and "<" not in value:
-        return [part.strip() for part in value.split(",") if part.strip()]
-    parts: list[str] = []
-    depth = 0
-    quoted = False
-    escaped = False
-    start = 0
-    for i, ch in enumerate(value):
-        if escaped:
-            escaped = False
-        elif quoted:
-            if ch == "\\":
-                escaped = True
-            elif ch == '"':
-                quoted = False
-        elif ch == '"':
-            quoted = True
-        elif ch == "<":
-            depth += 1
-        elif ch == ">" and depth:
-            depth -= 1
-        elif ch == "," and depth == 0:
-            part = value[start:i].strip()
-            if part:
-                parts.append(part)
-            start = i + 1
-    part = value[start:].strip()
-    if part:
-        parts.append(part)
-    return parts
-
-
 def name_addr(value: str) -> tuple[str, str]:
     """(URI, header parameters) of a name-addr (`"D" <uri>;p`) or addr-spec (`uri;p`)."""
     search_from = 0
     if value.startswith('"'):
-        i = 1
+        close = value.find('"', 1)  # no backslash before it: the loop below stops there at once
+        i = close if close > 0 and "\\" not in value[1:close] else 1
         while i < len(value):
             if value[i] == "\\":
                 i += 2
@@ -152,12 +115,10 @@ def _tag(params: str) -> str | None:
     i = params.find(";tag=")
     if i < 0:
         return header_param(params, "tag")
-    start = i + 5
-    end = start
-    size = len(params)
-    while end < size and params[end] not in ";, \t":
-        end += 1
-    return params[start:end]
+    value = params[i + 5:]
+    if ";" in value or "," in value or " " in value or "\t" in value:
+        return _TAG_VALUE.match(value).group()
+    return value
 
 
 def _to_int(text: str | None) -> int | None:
@@ -173,31 +134,140 @@ def _malformed(problem: str, headers: dict[str, list[str]] | None = None,
                      None, None, None, None, None, headers or {}, None, problem, None)
 
 
+class _Canonical(dict):
+    """Header name as written → lower-case long name, as parse_headers spells it (memoised).
+
+    Only for the ASCII names of the quick pass, where str.rstrip() strips just blanks. A name
+    that is empty or starts with a blank (a folded line) maps to _NOT_A_NAME, so the message
+    is parsed in full.
+    """
+
+    def __missing__(self, name: str) -> str:
+        if not name or name[0] in " \t":
+            canon = _NOT_A_NAME
+        else:
+            canon = name.lower().rstrip(" \t")
+            if len(canon) == 1:
+                canon = COMPACT_FORMS.get(canon, canon)
+        if len(self) < _CACHE_SIZE:
+            self[name] = canon
+        return canon
+
+
+_CANON = _Canonical()
+_canonical = _CANON.__getitem__
+
+
+def _address(value: str) -> tuple[str, str, str | None]:
+    """(URI, header parameters, tag) of a From/To/Contact value, memoised in _ADDRESSES.
+
+    Every message of a dialog repeats the same From and To, and a registration repeats its
+    Contact, so most lookups hit.
+    """
+    uri, params = name_addr(value)
+    hit = (uri, params, _tag(params) if "tag" in params else None)
+    if len(_ADDRESSES) >= _CACHE_SIZE:
+        _ADDRESSES.clear()
+    _ADDRESSES[value] = hit
+    return hit
+
+
+def _cseq(value: str) -> tuple[int | None, str | None]:
+    """(number, method) of a CSeq value, memoised in _CSEQS ("1 INVITE" recurs in every call)."""
+    num, _, method = value.partition(" ")
+    hit = (_to_int(num), method.strip() or None)
+    if len(_CSEQS) >= _CACHE_SIZE:
+        _CSEQS.clear()
+    _CSEQS[value] = hit
+    return hit
+
+
+def _number(value: str) -> int | None:
+    """_to_int memoised in _NUMBERS (Content-Length and Expires values recur)."""
+    hit = _to_int(value)
+    if len(_NUMBERS) >= _CACHE_SIZE:
+        _NUMBERS.clear()
+    _NUMBERS[value] = hit
+    return hit
+
+
 def parse_message(data: bytes, datagram: bool = True) -> SipFields:
     """Parse one message; a broken one comes back with `problem` set, never as an exception.
 
     `datagram` applies UDP framing (RFC 3261 §18.3): bytes past Content-Length are ignored and
     a message without Content-Length runs to the end of the datagram.
+
+    A quick pass reads all header lines with one regex and builds the headers dict with C-level
+    calls (zip/map) instead of a Python loop per line. Header blocks where it could differ from
+    the full rules (bare CR or LF, folded lines, non-ASCII or control characters, lines without
+    a colon, a repeated header, long and compact forms together) take the full parse.
     """
     if data[:1] in (b"\r", b"\n"):
         data = data.lstrip(b"\r\n")
     end = data.find(b"\r\n\r\n")
     sep = 4
-    lf_end = data.find(b"\n\n", 0, end if end >= 0 else len(data))
-    if lf_end >= 0:
-        end, sep = lf_end, 2
     problem: str | None = None
-    if end < 0:
-        end = len(data)
-        sep = 0
-        problem = "no blank line after the headers (message cut short?)"
-    text = data[:end].decode("utf-8", "replace")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "")
-    if "\n " in text or "\n\t" in text:
-        text = _FOLD.sub(" ", text)
-    lines = text.split("\n")
-    first = lines[0]
+    headers: dict[str, list[str]] | None = None
+    # The quick pass: a header block of CRLF lines only (so no bare-LF blank line can end it
+    # sooner), ASCII without the control characters str.rstrip counts as blanks. Each match of
+    # _LINE starts at its own CRLF, so as many matches as CRs and LFs means every line matched
+    # and no CR or LF stands alone.
+    text = data[:end].decode("utf-8", "replace") if end > 0 else ""
+    crlf = text.count("\r")
+    if (crlf and text.isascii() and "\x0b" not in text and "\x0c" not in text
+            and "\x1c" not in text and "\x1d" not in text and "\x1e" not in text
+            and "\x1f" not in text):
+        nl = text.find("\r")
+        pairs = _LINE.findall(text, nl)
+        if len(pairs) == crlf and crlf == text.count("\n"):
+            names, values = zip(*pairs)
+            keys = tuple(map(_canonical, names))
+            # [value] for each, made in C: values hold no LF, so split("\n") gives one item.
+            headers = dict(zip(keys, map(str.split, values, repeat("\n"))))
+            if len(headers) != crlf or _NOT_A_NAME in headers:
+                headers = None  # a repeated header or an odd name: the full parse merges them
+            else:
+                for name in LIST_HEADERS.intersection(headers):
+                    value = headers[name][0]
+                    if "," in value:
+                        headers[name] = split_list(value)
+                (call_id, cseq_v, from_v, to_v, ua, server, expires_v, clen_v,
+                 ctype) = map(dict(zip(keys, values)).get, _COLUMN_HEADERS)
+                if ua is None:
+                    ua = server
+                contact = headers.get("contact")
+                contact = contact[0] if contact else None
+                via = headers.get("via")
+                via = via[0] if via else None
+                first = text[:nl]
+    if headers is None:
+        lf_end = data.find(b"\n\n", 0, end if end >= 0 else len(data))
+        if lf_end >= 0:
+            end, sep = lf_end, 2
+        if end < 0:
+            end = len(data)
+            sep = 0
+            problem = "no blank line after the headers (message cut short?)"
+        text = unfold(data[:end].decode("utf-8", "replace"))
+        first, _, rest = text.partition("\n")
+        headers = parse_headers(rest)
+        for line in rest.split("\n"):
+            if ":" not in line and line.strip():
+                problem = problem or f"header line without a colon: {line[:60]!r}"
+                break
+        first_of = _first_value
+        call_id = first_of(headers, "call-id")
+        cseq_v = first_of(headers, "cseq")
+        from_v = first_of(headers, "from")
+        to_v = first_of(headers, "to")
+        contact = first_of(headers, "contact")
+        via = first_of(headers, "via")
+        ua = first_of(headers, "user-agent")
+        if ua is None:
+            ua = first_of(headers, "server")
+        expires_v = first_of(headers, "expires")
+        clen_v = first_of(headers, "content-length")
+        ctype = first_of(headers, "content-type")
     method = reason = request_uri = None
     status: int | None = None
     if first.startswith("SIP/2.0 "):
@@ -211,41 +281,13 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
         if len(parts) != 3 or parts[2].rstrip() != "SIP/2.0" or not parts[0]:
             return _malformed(f"bad request line {first[:60]!r}")
         method, request_uri = parts[0], parts[1]
-    start = (method, status, reason, request_uri)
-    headers: dict[str, list[str]] = {}
-    body_text = text[len(first) + 1:] if len(lines) > 1 else ""
-    pairs = _HEADER.findall(body_text)
-    if len(pairs) != len(lines) - 1:
-        for line in lines[1:]:
-            if ":" not in line and line.strip():
-                problem = problem or f"header line without a colon: {line[:60]!r}"
-                break
-    compact = COMPACT_FORMS
-    lists = LIST_HEADERS
-    for name, value in pairs:
-        name = name.lower()
-        if name[-1] in " \t":
-            name = name.rstrip()
-        if value and value[-1] in " \t":
-            value = value.rstrip()
-        if len(name) == 1:
-            name = compact.get(name, name)
-        if "," in value and name in lists:
-            values = split_list(value)
-        else:
-            values = [value]
-        existing = headers.get(name)
-        if existing is None:
-            headers[name] = values
-        else:
-            existing.extend(values)
-    get = headers.get
     body_start = end + sep
-    clen_values = get("content-length")
-    if clen_values is not None:
-        clen = _to_int(clen_values[0])
+    if clen_v is not None:
+        clen = _NUMBERS.get(clen_v, _MISSING)
+        if clen is _MISSING:
+            clen = _number(clen_v)
         if clen is None:
-            problem = problem or f"Content-Length is not a number: {clen_values[0][:30]!r}"
+            problem = problem or f"Content-Length is not a number: {clen_v[:30]!r}"
             body = data[body_start:] if datagram else b""
         else:
             body = data[body_start:body_start + clen]
@@ -254,56 +296,53 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
                                       f"{len(body)} bytes follow the headers")
     else:
         body = data[body_start:] if datagram else b""
-    call_id = get("call-id")
-    cseq_v = get("cseq")
-    from_v = get("from")
-    to_v = get("to")
-    via_v = get("via")
-    if problem is None:
-        missing = [n for n, v in (("Call-ID", call_id), ("CSeq", cseq_v), ("From", from_v),
-                                  ("To", to_v), ("Via", via_v)) if not v]
-        if missing:
-            problem = "missing " + ", ".join(missing)
+    if problem is None and (call_id is None or cseq_v is None or from_v is None or to_v is None
+                            or via is None):
+        problem = "missing " + ", ".join(
+            n for n, v in (("Call-ID", call_id), ("CSeq", cseq_v), ("From", from_v),
+                           ("To", to_v), ("Via", via)) if v is None)
     cseq = cseq_method = None
-    if cseq_v:
-        num, _, cmeth = cseq_v[0].partition(" ")
-        cseq = _to_int(num)
-        cseq_method = cmeth.strip() or None
+    if cseq_v is not None:
+        hit = _CSEQS.get(cseq_v)
+        cseq, cseq_method = hit if hit is not None else _cseq(cseq_v)
         if (cseq is None or cseq_method is None) and problem is None:
-            problem = f"bad CSeq {cseq_v[0][:40]!r}"
+            problem = f"bad CSeq {cseq_v[:40]!r}"
     from_uri = from_tag = to_uri = to_tag = contact_uri = None
-    if from_v:
-        from_uri, params = name_addr(from_v[0])
-        from_tag = _tag(params) if "tag" in params else None
-    if to_v:
-        to_uri, params = name_addr(to_v[0])
-        to_tag = _tag(params) if "tag" in params else None
-    contact_v = get("contact")
+    addresses = _ADDRESSES.get
+    if from_v is not None:
+        from_uri, _, from_tag = addresses(from_v) or _address(from_v)
+    if to_v is not None:
+        to_uri, _, to_tag = addresses(to_v) or _address(to_v)
     contact_params = ""
-    if contact_v:
-        contact_uri, contact_params = name_addr(contact_v[0])
-    via = via_v[0] if via_v else None
+    if contact is not None:
+        contact_uri, contact_params, _ = addresses(contact) or _address(contact)
     branch = None
     if via:
         i = via.find(";branch=")
         if i >= 0:
-            end = via.find(";", i + 8)
-            branch = (via[i + 8:] if end < 0 else via[i + 8:end]).strip()
+            stop = via.find(";", i + 8)
+            branch = (via[i + 8:] if stop < 0 else via[i + 8:stop]).strip()
         elif "branch" in via.lower():
             branch = header_param(via, "branch")
-    ua = get("user-agent") or get("server")
-    expires_v = get("expires")
-    expires = _to_int(expires_v[0]) if expires_v else None
+    expires = None
+    if expires_v is not None:
+        expires = _NUMBERS.get(expires_v, _MISSING)
+        if expires is _MISSING:
+            expires = _number(expires_v)
     if expires is None and "expires" in contact_params:
         expires = _to_int(header_param(contact_params, "expires"))
     sdp = None
-    if body:
-        ctype = get("content-type")
-        if (ctype and "sdp" in ctype[0].lower()) or (not ctype and body.startswith(b"v=0")):
-            sdp = body.decode("utf-8", "replace")
-    return SipFields(method, status, reason, request_uri, call_id[0] if call_id else None,
-                     cseq, cseq_method, from_uri, from_tag, to_uri, to_tag, contact_uri, via,
-                     ua[0] if ua else None, expires, headers, sdp, problem, branch)
+    if body and ((ctype is not None and "sdp" in ctype.lower())
+                 or (ctype is None and body.startswith(b"v=0"))):
+        sdp = body.decode("utf-8", "replace")
+    return _new_fields(SipFields, (method, status, reason, request_uri, call_id, cseq,
+                                   cseq_method, from_uri, from_tag, to_uri, to_tag, contact_uri,
+                                   via, ua, expires, headers, sdp, problem, branch))
+
+
+def _first_value(headers: dict[str, list[str]], name: str) -> str | None:
+    values = headers.get(name)
+    return values[0] if values else None
 
 
 def next_message(buffer: bytes, pos: int) -> tuple[int, int, int] | None:

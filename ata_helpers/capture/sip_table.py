@@ -32,22 +32,37 @@ def read_sip(path: Source, strict: bool = False) -> "pd.DataFrame":
         return frame_from_scan(scan(path, rtp=False, strict=strict))
 
 
-def _retransmissions(result: Scan) -> list[bool]:
+def _retransmissions(transport: tuple, src: tuple, sport: tuple, dst: tuple, dport: tuple,
+                     call_id: tuple, cseq: tuple, cseq_method: tuple, method: tuple,
+                     status: tuple, branch: tuple, to_tag: tuple, problem: tuple) -> list[bool]:
+    """True for a UDP message already seen with the same direction, Call-ID, CSeq, method or
+    status, top-Via branch and To-tag (only well-formed messages count)."""
     seen: set[tuple] = set()
-    marks = []
     add = seen.add
-    for _ts, src, sport, dst, dport, transport, f, _frame in result.messages:
-        if transport != "UDP" or f.call_id is None or f.problem is not None:
-            marks.append(False)
-            continue
-        key = (src, sport, dst, dport, f.call_id, f.cseq, f.cseq_method, f.method or f.status,
-               f.branch, f.to_tag)
-        if key in seen:
-            marks.append(True)
+    marks = []
+    mark = marks.append
+    for key in zip(src, sport, dst, dport, call_id, cseq, cseq_method, method, status, branch,
+                   to_tag, transport, problem):
+        if key[11] != "UDP" or key[4] is None or key[12] is not None:
+            mark(False)
+        elif key in seen:
+            mark(True)
         else:
             add(key)
-            marks.append(False)
+            mark(False)
     return marks
+
+
+def _int_array(values: tuple) -> Any:
+    """A nullable Int64 array of ints and Nones, built with numpy rather than pd.array's
+    per-element inference."""
+    import numpy as np
+    from pandas.arrays import IntegerArray
+
+    data = np.array(values, dtype=object)
+    mask = data == None  # noqa: E711 - elementwise comparison with None
+    data[mask] = 0
+    return IntegerArray(data.astype(np.int64), mask)
 
 
 def frame_from_scan(result: Scan) -> "pd.DataFrame":
@@ -56,6 +71,7 @@ def frame_from_scan(result: Scan) -> "pd.DataFrame":
     import pandas as pd
 
     msgs = result.messages
+    n = len(msgs)
     if msgs:
         ts, src, sport, dst, dport, transport, fields, frame = zip(*msgs)
         (method, status, reason, request_uri, call_id, cseq, cseq_method, from_uri, from_tag,
@@ -67,24 +83,26 @@ def frame_from_scan(result: Scan) -> "pd.DataFrame":
          to_uri, to_tag, contact_uri, via, user_agent, expires, headers, sdp, problem,
          branch) = ((),) * 19
 
-    def obj(values: Any) -> pd.Series:
+    def obj(values: tuple) -> pd.Series:
         return pd.Series(values, dtype=object)
 
+    def ints(values: tuple) -> np.ndarray:
+        return np.fromiter(values, dtype=np.int64, count=n)
+
+    retransmission = _retransmissions(transport, src, sport, dst, dport, call_id, cseq,
+                                      cseq_method, method, status, branch, to_tag, problem)
     columns: dict[str, Any] = {
-        "time": pd.to_datetime(np.fromiter(ts, dtype=np.int64, count=len(ts)), unit="ns", utc=True),
-        "src": obj(src), "sport": np.fromiter(sport, dtype=np.int64, count=len(sport)),
-        "dst": obj(dst), "dport": np.fromiter(dport, dtype=np.int64, count=len(dport)),
-        "transport": obj(transport), "method": obj(method),
-        "status": pd.array(status, dtype="Int64"), "reason": obj(reason),
-        "request_uri": obj(request_uri), "call_id": obj(call_id),
-        "cseq": pd.array(cseq, dtype="Int64"), "cseq_method": obj(cseq_method),
-        "from_uri": obj(from_uri), "from_tag": obj(from_tag), "to_uri": obj(to_uri),
-        "to_tag": obj(to_tag), "contact_uri": obj(contact_uri), "via": obj(via),
-        "user_agent": obj(user_agent), "expires": pd.array(expires, dtype="Int64"),
-        "retransmission": np.array(_retransmissions(result), dtype=bool),
-        "headers": obj(headers), "sdp": obj(sdp),
-        "frame": np.fromiter(frame, dtype=np.int64, count=len(frame)),
-        "malformed": np.array([p is not None for p in problem], dtype=bool),
+        "time": pd.to_datetime(ints(ts), unit="ns", utc=True),
+        "src": obj(src), "sport": ints(sport), "dst": obj(dst), "dport": ints(dport),
+        "transport": obj(transport), "method": obj(method), "status": _int_array(status),
+        "reason": obj(reason), "request_uri": obj(request_uri), "call_id": obj(call_id),
+        "cseq": _int_array(cseq), "cseq_method": obj(cseq_method), "from_uri": obj(from_uri),
+        "from_tag": obj(from_tag), "to_uri": obj(to_uri), "to_tag": obj(to_tag),
+        "contact_uri": obj(contact_uri), "via": obj(via), "user_agent": obj(user_agent),
+        "expires": _int_array(expires),
+        "retransmission": np.array(retransmission, dtype=bool),
+        "headers": obj(headers), "sdp": obj(sdp), "frame": ints(frame),
+        "malformed": np.fromiter((p is not None for p in problem), dtype=bool, count=n),
         "problem": obj(problem), "branch": obj(branch),
     }
     df = pd.DataFrame(columns)
