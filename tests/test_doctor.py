@@ -11,10 +11,7 @@ from typing import Any
 import pytest
 
 import ata_helpers as ata
-from ata_helpers.sandbox.bins import create_bin
 
-DOMAIN = "doc.sip.twilio.com"
-PASSWORD = "Doctor12345ok"
 NUMBER = "+14155550100"
 
 
@@ -33,28 +30,23 @@ def _wait_final(client: Any, sid: str) -> None:
 def course(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The course's steps, done through the library: Twilio side, the ATA, one call each way."""
     monkeypatch.setenv("ATA_SANDBOX_TIME_SCALE", "0.01")
+    from ata_helpers import nat_story
+
+    nat_story.ensure_line()  # TwilioSetup.apply() for notebooks 02, 03, 06 and the ATA of notebook 04
+    assert nat_story.call_the_phone().ok
     client = ata.twilio_client()
-    outbound = create_bin("ata-course: outbound", '<?xml version="1.0" encoding="UTF-8"?><Response>'
-                          '<Dial callerId="+14155550100">{{#e164}}{{To}}{{/e164}}</Dial></Response>')
-    inbound = create_bin("ata-course: inbound", '<?xml version="1.0" encoding="UTF-8"?><Response>'
-                         f'<Dial answerOnBridge="true"><Sip>sip:ht801@{DOMAIN}</Sip></Dial></Response>')
-    domain = client.sip.domains.create(domain_name=DOMAIN, sip_registration=True, voice_url=outbound["url"])
-    cl = client.sip.credential_lists.create(friendly_name="ata-course: creds")
-    cl.credentials.create(username="ht801", password=PASSWORD)
-    auth = client.sip.domains(domain.sid).auth
-    auth.registrations.credential_list_mappings.create(credential_list_sid=cl.sid)
-    auth.calls.credential_list_mappings.create(credential_list_sid=cl.sid)
-    trunk = client.trunking.v1.trunks.create(friendly_name="ata-course: trunk")
-    trunk.origination_urls.create(weight=10, priority=10, enabled=True, friendly_name="ata",
-                                  sip_url="sip:ht801@doc.sip.us1.twilio.com")
-    number = client.incoming_phone_numbers.list(phone_number=NUMBER)[0]
-    client.incoming_phone_numbers(number.sid).update(voice_url=inbound["url"])
-    ata.ht80x_device().apply(ata.HT80xConfig(model="HT801", sip_server=DOMAIN, ports=[
-        ata.FxsPort(user_id="ht801", auth_id="ht801", password=PASSWORD, display_name="Bell")]))
-    call = client.calls.create(to=f"sip:ht801@{DOMAIN}", from_=NUMBER, twiml="<Response><Say>hi</Say></Response>")
-    _wait_final(client, call.sid)
     _wait_final(client, ata.sandbox.dial("14155550123"))
-    return {"client": client, "domain": domain, "list": cl}
+    domain_name = nat_story.line_address().split("@", 1)[1]
+    domain = next(d for d in client.sip.domains.list() if d.domain_name == domain_name)
+    mapped = client.sip.domains(domain.sid).auth.registrations.credential_list_mappings.list()
+    assert len(mapped) == 1
+    return {"client": client, "domain": domain, "list": mapped[0], "password": _password()}
+
+
+def _password() -> str:
+    from ata_helpers.provision.config import sip_password
+
+    return sip_password(prompt=False)
 
 
 def test_fresh_sandbox_reports_the_chain_as_not_set_up() -> None:
@@ -91,7 +83,8 @@ def test_lan_contact_fails_exactly_the_settings_check(course: Any) -> None:
     port = config.ports[0]
     from dataclasses import replace
 
-    device.apply(replace(config, ports=(replace(port, contact_uses_wan=False, password=PASSWORD),) + config.ports[1:]))
+    device.apply(replace(config, ports=(replace(port, contact_uses_wan=False, password=course["password"]),)
+                         + config.ports[1:]))
     frame = ata.doctor(phone_number=NUMBER)
     assert _failing(frame) == {"ATA settings match the recommendations"}
     assert "P4437" in frame.set_index("check").loc["ATA settings match the recommendations", "fix"]
