@@ -23,6 +23,7 @@ def test_sip_table_csv_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["sip", "--json", path]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(rows) == 13 and rows[0]["method"] == "REGISTER"
+    assert rows[0]["headers"]["cseq"] == ["1 REGISTER"] and rows[0]["headers"]["via"][0] == rows[0]["via"]
 
 
 def test_diagnose_from_stdin_exits_1_on_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import pickle
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ata_helpers.capture.sip_headers import LazyHeaders
 from ata_helpers.capture.sip_message import (looks_like_sip, name_addr, next_message,
                                              parse_message, split_list)
 
@@ -140,7 +146,8 @@ def test_crlf_quick_pass_reads_like_the_full_line_by_line_parse(start: str, line
     head = "\r\n".join([start] + [n + c + v for n, c, v in lines])
     crlf = parse_message(f"{head}\r\n\r\n{body}".encode())
     lf = parse_message(f"{head.replace(chr(13) + chr(10), chr(10))}\n\n{body}".encode())
-    assert crlf == lf and type(crlf.headers) is dict
+    assert crlf == lf and isinstance(crlf.headers, dict)
+    assert dict(crlf.headers) == lf.headers and type(dict(crlf.headers)) is dict
 
 
 def test_repeated_and_list_headers_merge_in_order() -> None:
@@ -150,3 +157,66 @@ def test_repeated_and_list_headers_merge_in_order() -> None:
     assert msg.headers["allow"] == ["INVITE", "ACK", "BYE"]
     assert msg.headers["via"] == ["SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx", "SIP/2.0/TCP p0;branch=z9hG4bK0"]
     assert msg.headers["call-id"] == ["abc@10.0.0.1", "second@x"] and msg.call_id == "abc@10.0.0.1"
+
+
+def _lazy() -> dict:
+    """A quick-pass message's headers, not read yet."""
+    headers = parse_message((BASE + "Allow: INVITE, ACK\r\nContent-Length: 0\r\n\r\n").encode()).headers
+    assert isinstance(headers, LazyHeaders) and headers._pending is not None
+    return headers
+
+
+EXPECTED = {"via": ["SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx"],
+            "from": ['"Alice" <sip:alice@example.com>;tag=a1'], "to": ["<sip:bob@example.com>"],
+            "call-id": ["abc@10.0.0.1"], "cseq": ["1 INVITE"], "allow": ["INVITE", "ACK"],
+            "content-length": ["0"]}
+
+
+def test_lazy_headers_behave_as_the_plain_dict_for_every_normal_use() -> None:
+    assert _lazy() == EXPECTED and EXPECTED == _lazy() and (_lazy() != EXPECTED) is False
+    assert _lazy() == _lazy() and _lazy() != {}
+    assert "via" in _lazy() and "x-foo" not in _lazy() and "x-foo" not in dict(_lazy())
+    assert _lazy()["allow"] == ["INVITE", "ACK"] and _lazy().get("cseq") == ["1 INVITE"]
+    assert _lazy().get("x-twilio-error", []) == [] and _lazy().get("x-twilio-error") is None
+    with pytest.raises(KeyError):
+        _lazy()["x-foo"]
+    assert list(_lazy()) == list(EXPECTED) and len(_lazy()) == len(EXPECTED) and bool(_lazy())
+    assert list(_lazy().keys()) == list(EXPECTED) and list(_lazy().values()) == list(EXPECTED.values())
+    assert list(_lazy().items()) == list(EXPECTED.items())
+    assert list(reversed(_lazy())) == list(reversed(EXPECTED))
+    assert repr(_lazy()) == repr(EXPECTED) and str(_lazy()) == str(EXPECTED)
+    for made in (dict(_lazy()), {**_lazy()}, _lazy().copy(), copy.copy(_lazy()), copy.deepcopy(_lazy()),
+                 pickle.loads(pickle.dumps(_lazy())), _lazy() | {}, {} | _lazy()):
+        assert type(made) is dict and made == EXPECTED
+    assert json.dumps(_lazy()) == json.dumps(EXPECTED)
+    assert json.dumps(_lazy(), indent=1, sort_keys=True) == json.dumps(EXPECTED, indent=1, sort_keys=True)
+    assert dict(**_lazy())["call-id"] == ["abc@10.0.0.1"] and "{cseq}".format_map(_lazy()) == "['1 INVITE']"
+    headers = _lazy()
+    headers["x-new"] = ["1"]
+    assert headers == {**EXPECTED, "x-new": ["1"]}
+    headers = _lazy()
+    assert headers.pop("via") == EXPECTED["via"] and "via" not in headers
+    headers = _lazy()
+    headers.update(via=["v"])
+    assert headers["via"] == ["v"] and len(headers) == len(EXPECTED)
+    headers = _lazy()
+    headers |= {"x": ["y"]}
+    assert headers["x"] == ["y"] and headers.setdefault("cseq", []) == ["1 INVITE"]
+    headers = _lazy()
+    del headers["allow"]
+    assert "allow" not in headers and headers.popitem() == ("content-length", ["0"])
+    headers = _lazy()
+    headers.clear()
+    assert headers == {} and len(headers) == 0 and json.dumps(headers) == "{}"
+    assert LazyHeaders({"a": ["1"]}) == {"a": ["1"]} and LazyHeaders(a=["1"])["a"] == ["1"]
+    assert LazyHeaders.fromkeys(["a"], []) == {"a": []}
+
+
+def test_lazy_headers_in_a_table_compare_and_serialise_like_dicts() -> None:
+    import pandas as pd
+
+    lazy = pd.DataFrame({"headers": [_lazy(), _lazy()]})
+    plain = pd.DataFrame({"headers": [dict(EXPECTED), dict(EXPECTED)]})
+    assert lazy.equals(plain) and lazy["headers"].map(dict).equals(plain["headers"])
+    assert lazy["headers"].map(dict).to_json() == plain["headers"].to_json()
+    assert lazy.to_string() == plain.to_string()

@@ -7,8 +7,11 @@ tests; parse_message's quick path must give the same dict (see test_capture_sip_
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from typing import Any, Callable, Iterator, NamedTuple, Self
 
-__all__ = ["COMPACT_FORMS", "LIST_HEADERS", "parse_headers", "split_list", "unfold"]
+__all__ = ["COMPACT_FORMS", "LIST_HEADERS", "HeaderLayout", "LazyHeaders", "parse_headers",
+           "split_list", "unfold"]
 
 COMPACT_FORMS = {
     "i": "call-id", "m": "contact", "e": "content-encoding", "l": "content-length",
@@ -102,3 +105,202 @@ def parse_headers(text: str) -> dict[str, list[str]]:
         else:
             existing.extend(values)
     return headers
+
+
+class HeaderLayout(NamedTuple):
+    """How the quick pass reads a header block whose names (as written, in order) are known."""
+
+    keys: tuple[str, ...]  # lower-case long name of each line
+    names: frozenset[str]  # the same, for membership tests
+    starts: tuple[slice, ...]  # each line's text after its name and colon
+    columns: Callable[[list], tuple]  # values list (None appended) → the column headers' values
+    lists: tuple[tuple[int, str], ...]  # (line index, name) of the comma-list headers
+
+
+# What a LazyHeaders holds in its dict storage until filled: one entry, so that C code that
+# looks at the storage's size before calling items() (json's encoder) does call it.
+_PENDING_ITEMS = {"(headers not read yet)": None}
+
+
+class LazyHeaders(dict):
+    """A message's headers dict (lower-case long name → list of values), filled on first use.
+
+    read_sip builds tens of thousands of these and most are never read; filling one takes as
+    long as parsing the rest of its message. Every dict operation fills it first, and `get`,
+    `in` and `[]` on a name the message does not carry answer without filling. Pickling and
+    copying give a plain dict. C code that reads a dict's storage directly without calling its
+    methods (pandas' to_json) sees a placeholder: pass it `dict(headers)` instead.
+    """
+
+    __slots__ = ("_pending",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        dict.__init__(self, *args, **kwargs)
+        self._pending: tuple[list[str], HeaderLayout] | None = None
+
+    @classmethod
+    def pending(cls, values: list[str], layout: HeaderLayout) -> Self:
+        """Headers to be filled from a quick-pass header block's values (line order) on first use."""
+        headers = cls(_PENDING_ITEMS)
+        headers._pending = (values, layout)
+        return headers
+
+    def _fill(self) -> None:
+        values, layout = self._pending
+        self._pending = None
+        dict.clear(self)
+        # [value] for each, made in C: values hold no LF, so split("\n") gives one item.
+        dict.update(self, zip(layout.keys, map(str.split, values, repeat("\n"))))
+        for index, name in layout.lists:
+            value = values[index]
+            if "," in value:
+                dict.__setitem__(self, name, split_list(value))
+
+    def _absent(self, key: object) -> bool:
+        """True when the message surely lacks `key`, read without filling."""
+        pending = self._pending
+        return pending is not None and key not in pending[1].names
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if self._absent(key):
+            return default
+        if self._pending is not None:
+            self._fill()
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if self._absent(key):
+            return False
+        if self._pending is not None:
+            self._fill()
+        return dict.__contains__(self, key)
+
+    def __getitem__(self, key: Any) -> Any:
+        if self._pending is not None:
+            if self._absent(key):
+                raise KeyError(key)
+            self._fill()
+        return dict.__getitem__(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        if self._pending is not None:
+            self._fill()
+        return dict.__iter__(self)
+
+    def __reversed__(self) -> Iterator[str]:
+        if self._pending is not None:
+            self._fill()
+        return dict.__reversed__(self)
+
+    def __len__(self) -> int:
+        if self._pending is not None:
+            self._fill()
+        return dict.__len__(self)
+
+    def __repr__(self) -> str:
+        if self._pending is not None:
+            self._fill()
+        return dict.__repr__(self)
+
+    def __eq__(self, other: object) -> bool:
+        if self._pending is not None:
+            self._fill()
+        if isinstance(other, LazyHeaders) and other._pending is not None:
+            other._fill()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __or__(self, other: Any) -> Any:
+        if not isinstance(other, dict):
+            return NotImplemented
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ror__(self, other: Any) -> Any:
+        if not isinstance(other, dict):
+            return NotImplemented
+        merged = dict(other)
+        merged.update(self)
+        return merged
+
+    def __ior__(self, other: Any) -> Self:
+        self.update(other)
+        return self
+
+    def __reduce__(self) -> tuple:
+        return dict, (self.copy(),)
+
+    def __copy__(self) -> dict[str, list[str]]:
+        return self.copy()
+
+    def __deepcopy__(self, memo: dict) -> dict[str, list[str]]:
+        import copy
+
+        return copy.deepcopy(self.copy(), memo)
+
+    def __sizeof__(self) -> int:
+        if self._pending is not None:
+            self._fill()
+        return dict.__sizeof__(self)
+
+    def copy(self) -> dict[str, list[str]]:
+        if self._pending is not None:
+            self._fill()
+        return dict(dict.items(self))
+
+    def keys(self) -> Any:
+        if self._pending is not None:
+            self._fill()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        if self._pending is not None:
+            self._fill()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        if self._pending is not None:
+            self._fill()
+        return dict.items(self)
+
+    def pop(self, *args: Any) -> Any:
+        if self._pending is not None:
+            self._fill()
+        return dict.pop(self, *args)
+
+    def popitem(self) -> tuple[str, list[str]]:
+        if self._pending is not None:
+            self._fill()
+        return dict.popitem(self)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if self._pending is not None:
+            self._fill()
+        return dict.setdefault(self, key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        if self._pending is not None:
+            self._fill()
+        dict.update(self, *args, **kwargs)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if self._pending is not None:
+            self._fill()
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        if self._pending is not None:
+            self._fill()
+        dict.__delitem__(self, key)
+
+    def clear(self) -> None:
+        self._pending = None
+        dict.clear(self)
+
+    @classmethod
+    def fromkeys(cls, keys: Any, value: Any = None) -> dict:  # type: ignore[override]
+        return dict.fromkeys(keys, value)

@@ -9,10 +9,12 @@ reason instead of an exception. See shared/reference/sip-pcap.md §2 for the rul
 from __future__ import annotations
 
 import re
-from itertools import repeat
+from itertools import islice, repeat
+from operator import getitem, itemgetter
 from typing import NamedTuple
 
-from .sip_headers import COMPACT_FORMS, LIST_HEADERS, parse_headers, split_list, unfold
+from .sip_headers import (COMPACT_FORMS, LIST_HEADERS, HeaderLayout, LazyHeaders, parse_headers,
+                          split_list, unfold)
 
 __all__ = ["SipFields", "COMPACT_FORMS", "looks_like_sip", "parse_message", "next_message",
            "split_list", "name_addr", "header_param"]
@@ -20,18 +22,20 @@ __all__ = ["SipFields", "COMPACT_FORMS", "looks_like_sip", "parse_message", "nex
 _REQUEST_LINE = re.compile(rb"[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*(?:\r?\n|$)")
 _START = re.compile(rb"(?:SIP/2\.0 \d{3}|[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*\r?\n)")
 _CONTENT_LENGTH = re.compile(rb"^(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)", re.I | re.M)
-# One header line of a CRLF-only block: (name as written, value without surrounding blanks).
-_LINE = re.compile(r"\r\n([^:\r]*):[ \t]*([^\r]*[^\r \t])?")
+# The name of each header line of a CRLF-only block, as written.
+_NAME = re.compile(r"\r\n([^:\r]*):")
 # The single-valued headers the columns are made of, in the order parse_message unpacks them.
 _COLUMN_HEADERS = ("call-id", "cseq", "from", "to", "user-agent", "server", "expires",
-                   "content-length", "content-type")
+                   "content-length", "content-type", "contact", "via")
 _NOT_A_NAME = "\n"  # what _Canonical gives a name the full parse would read differently
 _MISSING = object()
 _CACHE_SIZE = 4096
+_LAYOUTS: dict[tuple[str, ...], HeaderLayout | None] = {}
 _ADDRESSES: dict[str, tuple[str, str, str | None]] = {}
 _CSEQS: dict[str, tuple[int | None, str | None]] = {}
 _NUMBERS: dict[str, int | None] = {}
 _new_fields = tuple.__new__
+_pending_headers = LazyHeaders.pending
 _TAG_VALUE = re.compile(r"[^;, \t]*")
 _PARAM_CACHE: dict[str, re.Pattern[str]] = {}
 
@@ -191,16 +195,35 @@ def _number(value: str) -> int | None:
     return hit
 
 
+def _layout(names: tuple[str, ...], count: int) -> HeaderLayout | None:
+    """The _Layout for these header names, memoised in _LAYOUTS; None when the full parse must
+    read the block (a line without a colon, an odd name, a repeated header)."""
+    keys = tuple(map(_canonical, names))
+    layout = None
+    if len(keys) == count and _NOT_A_NAME not in keys and len(set(keys)) == count:
+        where = {key: index for index, key in enumerate(keys)}
+        layout = HeaderLayout(keys, frozenset(keys),
+                              tuple(slice(len(name) + 1, None) for name in names),
+                              itemgetter(*(where.get(key, count) for key in _COLUMN_HEADERS)),
+                              tuple((index, key) for index, key in enumerate(keys)
+                                    if key in LIST_HEADERS))
+    if len(_LAYOUTS) >= _CACHE_SIZE:
+        _LAYOUTS.clear()
+    _LAYOUTS[names] = layout
+    return layout
+
+
 def parse_message(data: bytes, datagram: bool = True) -> SipFields:
     """Parse one message; a broken one comes back with `problem` set, never as an exception.
 
     `datagram` applies UDP framing (RFC 3261 §18.3): bytes past Content-Length are ignored and
     a message without Content-Length runs to the end of the datagram.
 
-    A quick pass reads all header lines with one regex and builds the headers dict with C-level
-    calls (zip/map) instead of a Python loop per line. Header blocks where it could differ from
-    the full rules (bare CR or LF, folded lines, non-ASCII or control characters, lines without
-    a colon, a repeated header, long and compact forms together) take the full parse.
+    A quick pass splits the header block with C-level calls (str.split, one regex for the
+    names, map/zip) and reads the columns through a _Layout memoised by the header names, so
+    no Python loop runs per line. Header blocks where it could differ from the full rules (bare
+    CR or LF, folded lines, non-ASCII or control characters, lines without a colon, a repeated
+    header, long and compact forms together) take the full parse.
     """
     if data[:1] in (b"\r", b"\n"):
         data = data.lstrip(b"\r\n")
@@ -209,37 +232,34 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
     problem: str | None = None
     headers: dict[str, list[str]] | None = None
     # The quick pass: a header block of CRLF lines only (so no bare-LF blank line can end it
-    # sooner), ASCII without the control characters str.rstrip counts as blanks. Each match of
-    # _LINE starts at its own CRLF, so as many matches as CRs and LFs means every line matched
-    # and no CR or LF stands alone.
+    # sooner), ASCII without the control characters str.rstrip counts as blanks. As many lines
+    # as CRs and LFs means no CR or LF stands alone; as many names (each match starts at its
+    # own CRLF) as lines means every line has a colon.
     text = data[:end].decode("utf-8", "replace") if end > 0 else ""
-    crlf = text.count("\r")
-    if (crlf and text.isascii() and "\x0b" not in text and "\x0c" not in text
-            and "\x1c" not in text and "\x1d" not in text and "\x1e" not in text
-            and "\x1f" not in text):
-        nl = text.find("\r")
-        pairs = _LINE.findall(text, nl)
-        if len(pairs) == crlf and crlf == text.count("\n"):
-            names, values = zip(*pairs)
-            keys = tuple(map(_canonical, names))
-            # [value] for each, made in C: values hold no LF, so split("\n") gives one item.
-            headers = dict(zip(keys, map(str.split, values, repeat("\n"))))
-            if len(headers) != crlf or _NOT_A_NAME in headers:
-                headers = None  # a repeated header or an odd name: the full parse merges them
-            else:
-                for name in LIST_HEADERS.intersection(headers):
-                    value = headers[name][0]
-                    if "," in value:
-                        headers[name] = split_list(value)
-                (call_id, cseq_v, from_v, to_v, ua, server, expires_v, clen_v,
-                 ctype) = map(dict(zip(keys, values)).get, _COLUMN_HEADERS)
-                if ua is None:
-                    ua = server
-                contact = headers.get("contact")
-                contact = contact[0] if contact else None
-                via = headers.get("via")
-                via = via[0] if via else None
-                first = text[:nl]
+    lines = text.split("\r\n")
+    count = len(lines) - 1
+    if (count and text.isascii() and count == text.count("\r") == text.count("\n")
+            and "\x0b" not in text and "\x0c" not in text and "\x1c" not in text
+            and "\x1d" not in text and "\x1e" not in text and "\x1f" not in text):
+        names = tuple(_NAME.findall(text))
+        layout = _LAYOUTS.get(names, _MISSING)
+        if layout is _MISSING:
+            layout = _layout(names, count)
+        if layout is not None:
+            # The value of each line: after its name and colon, without blanks around it.
+            values = list(map(str.strip, map(getitem, islice(lines, 1, None), layout.starts),
+                              repeat(" \t")))
+            values.append(None)
+            headers = _pending_headers(values, layout)
+            (call_id, cseq_v, from_v, to_v, ua, server, expires_v, clen_v, ctype, contact,
+             via) = layout.columns(values)
+            if ua is None:
+                ua = server
+            if contact is not None and "," in contact:
+                contact = _first_listed(contact)
+            if via is not None and "," in via:
+                via = _first_listed(via)
+            first = lines[0]
     if headers is None:
         lf_end = data.find(b"\n\n", 0, end if end >= 0 else len(data))
         if lf_end >= 0:
@@ -338,6 +358,12 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
     return _new_fields(SipFields, (method, status, reason, request_uri, call_id, cseq,
                                    cseq_method, from_uri, from_tag, to_uri, to_tag, contact_uri,
                                    via, ua, expires, headers, sdp, problem, branch))
+
+
+def _first_listed(value: str) -> str | None:
+    """First item of a comma-list header value, as headers[name][0] would give it."""
+    items = split_list(value)
+    return items[0] if items else None
 
 
 def _first_value(headers: dict[str, list[str]], name: str) -> str | None:

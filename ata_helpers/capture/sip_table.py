@@ -6,6 +6,8 @@ To-tag as an earlier message) are marked rather than dropped, as tshark's `sip.r
 
 from __future__ import annotations
 
+from itertools import compress, repeat
+from operator import is_not, ne
 from typing import TYPE_CHECKING, Any
 
 from .pcap_reader import Source
@@ -27,6 +29,10 @@ def read_sip(path: Source, strict: bool = False) -> "pd.DataFrame":
 
     A damaged file raises CaptureError when `strict`; otherwise the rows read before the damage
     are returned and the reason is in `frame.attrs["warnings"]`.
+
+    Each `headers` cell is a dict filled on first use (sip_headers.LazyHeaders), which keeps
+    reading fast; it behaves as a dict everywhere except in pandas' `to_json`, which reads dict
+    storage directly: write `frame.assign(headers=frame["headers"].map(dict))` instead.
     """
     with no_gc():
         return frame_from_scan(scan(path, rtp=False, strict=strict))
@@ -36,20 +42,29 @@ def _retransmissions(transport: tuple, src: tuple, sport: tuple, dst: tuple, dpo
                      call_id: tuple, cseq: tuple, cseq_method: tuple, method: tuple,
                      status: tuple, branch: tuple, to_tag: tuple, problem: tuple) -> list[bool]:
     """True for a UDP message already seen with the same direction, Call-ID, CSeq, method or
-    status, top-Via branch and To-tag (only well-formed messages count)."""
+    status, top-Via branch and To-tag (only well-formed messages count).
+
+    Only rows whose (branch, status) pair recurs can be retransmissions, so they are found
+    first with C-level dict and map calls and the full comparison runs on those rows alone.
+    """
+    n = len(branch)
+    pairs = list(zip(branch, status))
+    first = dict(zip(reversed(pairs), range(n - 1, -1, -1)))  # pair → its first row
+    marks = [False] * n
+    if len(first) == n:
+        return marks
+    firsts = list(map(first.__getitem__, pairs))
+    recurring = set(compress(firsts, map(ne, firsts, range(n))))
     seen: set[tuple] = set()
-    add = seen.add
-    marks = []
-    mark = marks.append
-    for key in zip(src, sport, dst, dport, call_id, cseq, cseq_method, method, status, branch,
-                   to_tag, transport, problem):
-        if key[11] != "UDP" or key[4] is None or key[12] is not None:
-            mark(False)
-        elif key in seen:
-            mark(True)
+    for i in compress(range(n), map(recurring.__contains__, firsts)):
+        if transport[i] != "UDP" or call_id[i] is None or problem[i] is not None:
+            continue
+        key = (src[i], sport[i], dst[i], dport[i], call_id[i], cseq[i], cseq_method[i],
+               method[i], status[i], branch[i], to_tag[i])
+        if key in seen:
+            marks[i] = True
         else:
-            add(key)
-            mark(False)
+            seen.add(key)
     return marks
 
 
@@ -84,7 +99,7 @@ def frame_from_scan(result: Scan) -> "pd.DataFrame":
          branch) = ((),) * 19
 
     def obj(values: tuple) -> pd.Series:
-        return pd.Series(values, dtype=object)
+        return pd.Series(values, dtype=object, copy=False)
 
     def ints(values: tuple) -> np.ndarray:
         return np.fromiter(values, dtype=np.int64, count=n)
@@ -102,9 +117,9 @@ def frame_from_scan(result: Scan) -> "pd.DataFrame":
         "expires": _int_array(expires),
         "retransmission": np.array(retransmission, dtype=bool),
         "headers": obj(headers), "sdp": obj(sdp), "frame": ints(frame),
-        "malformed": np.fromiter((p is not None for p in problem), dtype=bool, count=n),
+        "malformed": np.fromiter(map(is_not, problem, repeat(None)), dtype=bool, count=n),
         "problem": obj(problem), "branch": obj(branch),
     }
-    df = pd.DataFrame(columns)
+    df = pd.DataFrame(columns, copy=False)
     df.attrs.update(result.attrs())
     return df
