@@ -47,12 +47,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    import sqlite3
+
+    from .settings import redact_text
+
     try:
         return int(args.func(args) or 0)
     except AtaHelpersError as exc:
-        from .settings import redact_text
-
         print(f"error: {redact_text(str(exc))}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        # Bad files, unreadable databases, network failures: one line, never a traceback (which
+        # could show a secret held in a local variable).
+        print(f"error: {type(exc).__name__}: {redact_text(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -60,13 +60,14 @@ def _credentials(line: _Line) -> Check:
     from .twilio_api import twilio_client
 
     try:
-        line.client = twilio_client()
-        line.notes["numbers"] = line.client.incoming_phone_numbers.list(limit=50)
+        client = twilio_client()
+        line.notes["numbers"] = client.incoming_phone_numbers.list(limit=50)
     except AtaHelpersError as exc:
         return Check(name, "fail", str(exc), "set the variables named above (notebook 00 has a form)")
-    except Exception as exc:  # the SDK raises TwilioRestException or TwilioException here
-        return Check(name, "fail", f"Twilio refused the request: {exc}".splitlines()[0],
-                     "check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in .env")
+    except Exception as exc:  # the SDK raises TwilioRestException/TwilioException, requests its own
+        return Check(name, "fail", f"Twilio refused or could not be reached: {exc}".splitlines()[0],
+                     "check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in .env, and the network")
+    line.client = client
     return Check(name, "pass", f"account {line.client.account_sid[:6]}…{line.client.account_sid[-4:]} answers")
 
 
@@ -148,12 +149,17 @@ def _voice_url(line: _Line) -> Check:
     if not url:
         return Check(name, "fail", "the domain has no voice URL: calls dialled on the phone have nowhere to go",
                      "deliver the outbound Bin in notebook 02")
+    probe = "+14155550123"
+    user = line.user or "ata"
+    params = {"To": f"sip:{probe}@{line.domain.domain_name}", "From": f"sip:{user}@{line.domain.domain_name}",
+              "Direction": "inbound", "CallSid": "CA" + "0" * 32}
     try:
         from .twilio_api import fetch_twiml
 
-        text = fetch_twiml(url)
+        text = fetch_twiml(url, params)  # what Twilio would get when the phone dials +14155550123
     except AtaHelpersError as exc:
-        return Check(name, "warn", f"could not read {url}: {exc}", "open the URL in the Console and check it")
+        return Check(name, "warn", f"could not read {url}: {str(exc).splitlines()[0]}",
+                     getattr(exc, "fix", "") or "open the URL in the Console and check it")
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
@@ -166,8 +172,8 @@ def _voice_url(line: _Line) -> Check:
         return Check(name, "fail", f"<Dial callerId={caller!r}> is not an E.164 number (13214)",
                      "set callerId to your Twilio number, e.g. +14155550100")
     body = "".join(dial.itertext()).strip()
-    if "{{#e164}}" not in body:
-        return Check(name, "warn", f"<Dial> calls {body!r} instead of the dialled number",
+    if body != probe:
+        return Check(name, "warn", f"dialling {probe} on the phone would call {body!r}",
                      "use {{#e164}}{{To}}{{/e164}} so the number dialled on the phone is called")
     return Check(name, "pass", f"callerId {caller}, dials the number dialled on the phone")
 
@@ -216,7 +222,7 @@ def _device(line: _Line) -> Check:
     from .grandstream import ht80x_device
 
     try:
-        line.device = ht80x_device()
+        line.device = ht80x_device(wait_timeout=5.0)  # a read-only check: do not wait out a reboot
         line.status = line.device.status()
     except AtaHelpersError as exc:
         line.device = None
@@ -284,8 +290,9 @@ def _last_call(line: _Line, inbound: bool) -> Check:
     if line.client is None or not line.domain_name or not line.user:
         return _skip(name, "the ATA's SIP address is not known yet")
     address = f"sip:{line.user}@{line.domain_name}"
-    calls = line.client.calls.list(to=address, limit=1) if inbound else line.client.calls.list(
-        from_=address, limit=1)
+    wanted = _sip_key(address)
+    recent = line.client.calls.list(limit=200)  # Twilio may write SIP parties with or without sip:
+    calls = [c for c in recent if _sip_key(c.to if inbound else c._from) == wanted]
     if not calls:
         return _skip(name, f"no call {'to' if inbound else 'from'} {address} yet")
     call = calls[0]
@@ -303,6 +310,15 @@ def _last_call(line: _Line, inbound: bool) -> Check:
         meaning, fix = explain(code)
         return Check(name, "fail", f"{call.sid} {call.status}, error {code}: {meaning}", fix)
     return Check(name, "fail", f"{call.sid} {call.status}", "see notebook 08 for the call log")
+
+
+def _sip_key(party: str | None) -> str:
+    """A SIP party as user@host, lower-cased, whether Twilio wrote it with sip: or not."""
+    text = (party or "").strip().lower()
+    for prefix in ("sips:", "sip:"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    return text.split(";", 1)[0]
 
 
 def _capture(line: _Line, capture: Any) -> Check:
@@ -329,6 +345,18 @@ def _capture(line: _Line, capture: Any) -> Check:
     return Check(name, "pass", "no errors or warnings in the capture")
 
 
+def _guarded(step: Callable[[], Check], name: str) -> Check:
+    """Run one check; an error becomes a failing row with its explanation, never a lost table."""
+    from .twilio_api import explained_errors
+
+    try:
+        with explained_errors():
+            return step()
+    except AtaHelpersError as exc:
+        return Check(name.strip("_").replace("_", " "), "fail", str(exc).splitlines()[0],
+                     getattr(exc, "fix", "") or "")
+
+
 CHECKS: list[Callable[..., Check]] = [
     _credentials, _device, _domain, _registration_on, _registration_list, _call_auth, _voice_url, _trunk,
     _phone_number, _device_settings, _registered,
@@ -340,16 +368,18 @@ def doctor(domain: str | None = None, user: str | None = None, phone_number: str
     """Walk the whole chain and return (check, status, detail, fix), one row per link."""
     import pandas as pd
 
+    if capture is not None and not isinstance(capture, pd.DataFrame):
+        from pathlib import Path
+
+        from .errors import ValidationError
+
+        if str(capture) != "-" and not Path(capture).is_file():
+            raise ValidationError("capture", f"no such file: {capture}")
     line = _Line(domain_name=domain.lower() if domain else None, user=user, phone_number=phone_number)
-    rows = []
-    for step in CHECKS:
-        try:
-            rows.append(step(line))
-        except AtaHelpersError as exc:
-            rows.append(Check(step.__name__.strip("_").replace("_", " "), "fail", str(exc).splitlines()[0]))
-    for inbound in (True, False):
-        rows.append(_last_call(line, inbound))
-    rows.append(_capture(line, capture))
+    steps: list[Callable[[], Check]] = [lambda step=step: step(line) for step in CHECKS]
+    steps += [lambda: _last_call(line, True), lambda: _last_call(line, False), lambda: _capture(line, capture)]
+    names = [c.__name__ for c in CHECKS] + ["_last_inbound", "_last_outbound", "_capture"]
+    rows = [_guarded(step, name) for step, name in zip(steps, names)]
     device_row = rows.pop(1)  # asked early to learn the domain and user; shown where the chain reaches it
     rows.insert(next(i for i, c in enumerate(rows) if c.check.startswith("ATA settings")), device_row)
     frame = pd.DataFrame([c.__dict__ for c in rows], columns=["check", "status", "detail", "fix"])

@@ -27,7 +27,9 @@ __all__ = [
     "mask",
     "redact",
     "redact_text",
+    "remember_secret",
     "write_env_file",
+    "write_private_file",
     "SANDBOX_ACCOUNT_SID",
     "SANDBOX_AUTH_TOKEN",
     "MASK",
@@ -163,13 +165,20 @@ def mask(value: str | None, keep: int = 0) -> str:
 def _known_secrets(extra: Iterable[str] = ()) -> list[str]:
     values = [os.environ.get(name, "") for name in _SECRET_NAMES]
     values.append(SANDBOX_AUTH_TOKEN)
+    values.extend(_REMEMBERED)
     values.extend(extra)
     return sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
 
 
+# key=value, "key": "value" and <P34>value</P34> forms only (not prose such as "password: set …").
 _PASSWORD_FIELD = re.compile(
-    r"(?i)((?:password|passwd|secret|token|P2|P34|P734)\s*[\"']?\s*[:=>]\s*[\"']?)([^\s\"'<&,}]+)"
+    r"""(?ix)
+    (?P<xml><(?P<tag>P2|P34|P734|password|secret|token)>)(?P<xv>[^<]*)(?=</(?P=tag)>)
+    | (?P<key>\b(?:password|passwd|secret|token|auth_token|api_secret|P2|P34|P734)
+         (?:["']?\s*[:=]\s*["']|=))(?P<kv>[^"'\s]+)
+    """
 )
+_REMEMBERED: set[str] = set()
 
 
 def redact(value: object, extra: Iterable[str] = ()) -> str:
@@ -181,7 +190,34 @@ def redact_text(text: str, extra: Iterable[str] = ()) -> str:
     """Replace known secret values and `password=…`-style fields in text with `••••`."""
     for secret in _known_secrets(extra):
         text = text.replace(secret, MASK)
-    return _PASSWORD_FIELD.sub(lambda m: m.group(1) + MASK, text)
+    return _PASSWORD_FIELD.sub(lambda m: (m.group("xml") or m.group("key")) + MASK, text)
+
+
+def remember_secret(value: str) -> None:
+    """Add a secret typed at a prompt or in a form, so redact_text masks it from now on."""
+    if value and len(value) >= 4:
+        _REMEMBERED.add(value)
+
+
+def write_private_file(path: Path, text: str) -> Path:
+    """Write `text` to `path` readable by the owner only (0600) from its first byte.
+
+    The content goes to a new 0600 file in the same folder that then replaces `path`, so an
+    existing file with wider permissions (or a symlink) never holds the secret.
+    """
+    import tempfile
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def write_env_file(values: dict[str, str], path: Path | None = None) -> Path:
@@ -199,10 +235,7 @@ def write_env_file(values: dict[str, str], path: Path | None = None) -> Path:
             else:
                 lines.append(line)
     lines += [f"{k}={v}" for k, v in values.items() if k not in seen]
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    os.chmod(path, 0o600)
+    write_private_file(path, "\n".join(lines) + "\n")
     for key, value in values.items():
         os.environ[key] = value
     return path

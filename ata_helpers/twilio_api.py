@@ -110,12 +110,17 @@ def explain_twilio_error(exc: BaseException) -> TwilioApiError:
 @contextmanager
 def explained_errors() -> Iterator[None]:
     """Re-raise Twilio REST errors raised inside the block as explained TwilioApiError."""
+    import requests
     from twilio.base.exceptions import TwilioRestException
 
     try:
         yield
     except TwilioRestException as exc:
         raise explain_twilio_error(exc) from exc
+    except requests.RequestException as exc:
+        raise TwilioApiError(0, None, f"cannot reach Twilio: {type(exc).__name__}",
+                             "The request never got an answer (network down, DNS, proxy or firewall).",
+                             "Check the internet connection, then run the step again.") from exc
 
 
 def twilio_signature(auth_token: str, url: str, params: dict[str, str] | None = None) -> str:
@@ -128,19 +133,30 @@ def twilio_signature(auth_token: str, url: str, params: dict[str, str] | None = 
     return base64.b64encode(hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()).decode()
 
 
-def fetch_twiml(url: str) -> str:
-    """The TwiML a URL serves, fetched the way Twilio does (signed, so TwiML Bins answer)."""
+def fetch_twiml(url: str, params: dict[str, str] | None = None) -> str:
+    """The TwiML a URL serves, requested the way Twilio does: POST with `params`, signed.
+
+    TwiML Bins check X-Twilio-Signature, which is made with the account's auth token; with API-key
+    credentials the signature cannot be made and a TwilioApiError says so.
+    """
     from .errors import AtaHelpersError
 
-    client = twilio_client()
     creds = twilio_credentials()
-    headers = {"X-Twilio-Signature": twilio_signature(creds.password, url), "Accept": "text/xml"}
+    if creds.kind == "api-key":
+        raise TwilioApiError(0, None, "cannot sign the request with an API key",
+                             "TwiML Bins only answer requests signed with the account's auth token.",
+                             "Set TWILIO_AUTH_TOKEN to let the doctor read the Bin, or open it in the Console.")
+    client = twilio_client()
+    params = dict(params or {})
+    headers = {"X-Twilio-Signature": twilio_signature(creds.password, url, params), "Accept": "text/xml",
+               "Content-Type": "application/x-www-form-urlencoded"}
     try:
-        response = client.http_client.request("GET", url, headers=headers, timeout=15)
+        response = client.http_client.request("POST", url, data=params, headers=headers, timeout=15)
     except AtaHelpersError:
         raise
     except Exception as exc:  # requests' connection errors: the URL is unreachable
-        raise TwilioApiError(0, 11200, f"could not fetch {url}: {exc}", *twilio_errors()[11200]) from exc
+        raise TwilioApiError(0, 11200, f"could not fetch {url}: {type(exc).__name__}",
+                             *twilio_errors()[11200]) from exc
     if response.status_code != 200:
         raise TwilioApiError(response.status_code, 11200, f"{url} answered HTTP {response.status_code}",
                              *twilio_errors()[11200])

@@ -112,3 +112,35 @@ def test_cli_colours_when_asked() -> None:
 
     frame = ata.doctor()
     assert "\033[31m" in render(frame, colour=True)
+
+
+def test_live_mode_without_network_still_gives_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATA_MODE", "live")
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "x" * 32)
+    monkeypatch.setenv("ATA_HOST", "127.0.0.1:9")
+    monkeypatch.setenv("ATA_ADMIN_PASSWORD", "admin")
+    monkeypatch.setattr("ata_helpers.twilio_api.twilio_client", _unreachable_client)
+    frame = ata.doctor()
+    statuses = dict(zip(frame["check"], frame["status"]))
+    assert statuses["Twilio credentials valid"] == "fail"
+    assert statuses["SIP domain exists"] == "skip" and statuses["ATA reachable"] == "fail"
+    assert "x" * 32 not in frame.to_string()
+
+
+def _unreachable_client() -> Any:
+    """A real twilio Client whose every request fails as with no network (no traffic leaves)."""
+    import requests
+    from twilio.http.http_client import TwilioHttpClient
+    from twilio.rest import Client
+
+    class Offline(TwilioHttpClient):
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            raise requests.ConnectionError("network is unreachable")
+
+    return Client("AC" + "0" * 32, "x" * 32, http_client=Offline(), environment={"x": "y"})
+
+
+def test_missing_capture_file_is_refused_before_any_check() -> None:
+    with pytest.raises(ValueError, match="no such file"):
+        ata.doctor(capture="/nonexistent/call.pcap")

@@ -91,3 +91,27 @@ def test_mask() -> None:
 
 def test_sandbox_dir_follows_the_variable(sandbox_env: Path) -> None:
     assert settings.sandbox_dir() == sandbox_env.resolve()
+
+
+def test_redaction_masks_whole_values_and_leaves_prose(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings.redact_text("password=Abc,Defgh12345") == f"password={settings.MASK}"
+    assert settings.redact_text('{"password": "Hunter2,x"}') == f'{{"password": "{settings.MASK}"}}'
+    assert settings.redact_text("<P34>Abc,d&amp;e</P34>") == f"<P34>{settings.MASK}</P34>"
+    prose = "wrong admin password: set ATA_HOST and ATA_ADMIN_PASSWORD"
+    assert settings.redact_text(prose) == prose
+
+
+def test_remembered_secrets_are_masked() -> None:
+    settings.remember_secret("Typed-At-Prompt-99")
+    assert settings.redact_text("value Typed-At-Prompt-99 here") == f"value {settings.MASK} here"
+
+
+def test_private_file_replaces_a_wider_file(tmp_path: Path) -> None:
+    folder = tmp_path / "generated"
+    folder.mkdir()
+    path = folder / "cfg.xml"
+    path.write_text("old")
+    path.chmod(0o644)
+    settings.write_private_file(path, "secret")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text() == "secret"
+    assert [p.name for p in folder.iterdir()] == ["cfg.xml"]

@@ -99,8 +99,6 @@ def write_config_file(config: "HT80xConfig", folder: str | os.PathLike[str], mac
     """Write `cfg<mac>.xml` (it may hold the SIP password) readable by its owner only (0600)."""
     path = Path(folder) / config_filename(mac)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(config.to_xml(mac=mac))
-    os.chmod(path, 0o600)
-    return path
+    from ..settings import write_private_file
+
+    return write_private_file(path, config.to_xml(mac=mac))

@@ -63,7 +63,17 @@ def load_inputs(path: Path | None = None) -> dict[str, Any]:
     values = default_inputs()
     path = path or config_path()
     if path.is_file():
-        saved = json.loads(path.read_text("utf-8"))
+        try:
+            saved = json.loads(path.read_text("utf-8"))
+        except ValueError:
+            from ..errors import ValidationError
+
+            raise ValidationError("saved inputs", f"{path} is not valid JSON; fix it or delete it to start "
+                                                  "from the defaults") from None
+        if not isinstance(saved, dict):
+            from ..errors import ValidationError
+
+            raise ValidationError("saved inputs", f"{path} must hold a JSON object")
         values.update({k: v for k, v in saved.items() if k in INPUT_FIELDS})
     return values
 
@@ -73,11 +83,9 @@ def save_inputs(values: dict[str, Any], path: Path | None = None) -> Path:
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {k: values.get(k) for k in INPUT_FIELDS}
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-    os.chmod(path, 0o600)
-    return path
+    from ..settings import write_private_file
+
+    return write_private_file(path, json.dumps(data, indent=2))
 
 
 def sip_password(prompt: bool = True) -> str:

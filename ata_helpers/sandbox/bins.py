@@ -91,9 +91,12 @@ def handle_sandbox_path(handler: "TwinHandler", method: str) -> None:
 
 
 def serve_bin(handler: "TwinHandler") -> None:
-    """GET /twiml/EH…: the Bin's XML, as handler.twilio.com serves it to Twilio."""
+    """GET or POST /twiml/EH…: the Bin's XML with its template rendered from the request's parameters."""
+    from .line_calls import render_bin
+
     rec = get_bin(handler.url_path.rsplit("/", 1)[-1])
     if rec is None:
         handler.send_body(404, b"Not Found", "text/plain")
         return
-    handler.send_body(200, rec["twiml"].encode("utf-8"), "text/xml")
+    params = {k: v[-1] for k, v in {**handler.query, **handler.form}.items()}
+    handler.send_body(200, render_bin(rec["twiml"], params).encode("utf-8"), "text/xml")
