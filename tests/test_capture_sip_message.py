@@ -220,3 +220,22 @@ def test_lazy_headers_in_a_table_compare_and_serialise_like_dicts() -> None:
     assert lazy.equals(plain) and lazy["headers"].map(dict).equals(plain["headers"])
     assert lazy["headers"].map(dict).to_json() == plain["headers"].to_json()
     assert lazy.to_string() == plain.to_string()
+
+
+def test_absurd_numbers_do_not_break_the_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A CSeq or Expires beyond 32 bits is read as missing, not an OverflowError for the capture."""
+    from ata_helpers.capture import read_sip
+    from ata_helpers.capture.pcap_writer import Packet, write_pcap
+    from ata_helpers.capture.sip_builder import request
+
+    msg = request("REGISTER", "sip:example.sip.twilio.com", [
+        ("Via", "SIP/2.0/UDP 192.168.1.50:5060;branch=z9hG4bKx"), ("From", "<sip:a@b>;tag=1"),
+        ("To", "<sip:a@b>"), ("Call-ID", "big"), ("CSeq", "99999999999999999999 REGISTER"),
+        ("Expires", "123456789012345678901234")])
+    ok = request("OPTIONS", "sip:b", [("Via", "SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKy"), ("From", "<sip:a@b>;tag=2"),
+                                      ("To", "<sip:b>"), ("Call-ID", "fine"), ("CSeq", "7 OPTIONS")])
+    path = write_pcap(tmp_path / "big.pcap", [Packet(1.0, "203.0.113.7", 5060, "54.172.60.1", 5060, msg),
+                                               Packet(2.0, "203.0.113.7", 5060, "54.172.60.1", 5060, ok)])
+    frame = read_sip(path)
+    assert len(frame) == 2
+    assert frame["cseq"].isna().tolist() == [True, False] and frame.loc[1, "cseq"] == 7

@@ -129,7 +129,10 @@ def _to_int(text: str | None) -> int | None:
     if text is None:
         return None
     text = text.strip()
-    return int(text) if text.isdigit() and text.isascii() else None
+    if not (text.isdigit() and text.isascii()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if value <= 0xFFFFFFFF else None  # RFC 3261 caps CSeq at 2**31; beyond 32 bits is junk
 
 
 def _malformed(problem: str, headers: dict[str, list[str]] | None = None,

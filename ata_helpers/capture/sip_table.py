@@ -14,6 +14,7 @@ from .pcap_reader import Source
 from .scan import Scan, no_gc, scan
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 __all__ = ["read_sip", "COLUMNS", "frame_from_scan"]
@@ -36,6 +37,17 @@ def read_sip(path: Source, strict: bool = False) -> "pd.DataFrame":
     """
     with no_gc():
         return frame_from_scan(scan(path, rtp=False, strict=strict))
+
+
+def _times(values: tuple, n: int) -> "np.ndarray":
+    """Timestamps in ns as int64; one outside int64's range (a damaged capture) becomes NaT."""
+    import numpy as np
+
+    try:
+        return np.fromiter(values, dtype=np.int64, count=n)
+    except OverflowError:
+        nat = np.iinfo(np.int64).min
+        return np.array([v if -nat > v > nat else nat for v in values], dtype=np.int64)
 
 
 def _retransmissions(transport: tuple, src: tuple, sport: tuple, dst: tuple, dport: tuple,
@@ -107,7 +119,7 @@ def frame_from_scan(result: Scan) -> "pd.DataFrame":
     retransmission = _retransmissions(transport, src, sport, dst, dport, call_id, cseq,
                                       cseq_method, method, status, branch, to_tag, problem)
     columns: dict[str, Any] = {
-        "time": pd.to_datetime(ints(ts), unit="ns", utc=True),
+        "time": pd.to_datetime(_times(ts, n), unit="ns", utc=True),
         "src": obj(src), "sport": ints(sport), "dst": obj(dst), "dport": ints(dport),
         "transport": obj(transport), "method": obj(method), "status": _int_array(status),
         "reason": obj(reason), "request_uri": obj(request_uri), "call_id": obj(call_id),
