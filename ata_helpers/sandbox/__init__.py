@@ -66,15 +66,23 @@ def dial(number: str, port: int = 1) -> str:
 
 
 def reset() -> Path:
-    """Stop this process's twins and delete the sandbox state; returns the folder."""
+    """Forget everything the sandbox holds; returns the folder.
+
+    The shared state is emptied inside a write transaction rather than deleted, so kernels that
+    still have it open see the reset instead of writing to a file nobody else reads. Other files
+    (captures, generated configs, the wake-up store) are removed.
+    """
     from ..settings import sandbox_dir
-    from . import store as store_module
     from .runtime import stop_services
+    from .store import open_store
 
     folder = sandbox_dir()
     stop_services(folder)
-    store_module._STORES.pop((folder / "state.sqlite3").resolve(), None)
+    open_store(folder).clear()
+    keep = {"state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm", "services"}
     for child in folder.iterdir():
+        if child.name in keep:
+            continue
         if child.is_dir():
             shutil.rmtree(child, ignore_errors=True)
         else:

@@ -73,6 +73,12 @@ class Store:
         """Run one statement outside an explicit transaction and return its rows."""
         return list(self._connection().execute(sql, params))
 
+    def clear(self) -> None:
+        """Delete every record and value (a sandbox reset), in one transaction."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM records")
+            db.execute("DELETE FROM kv")
+
     # -- counters and SIDs -------------------------------------------------------------
     def next_counter(self, name: str) -> int:
         """Increment and return a named counter (starts at 1)."""
