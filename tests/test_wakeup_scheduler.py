@@ -201,6 +201,15 @@ def test_retries_stop_after_the_configured_number(tmp_path: Path) -> None:
     assert occ["state"] == "unanswered" and "2 attempt(s)" in occ["detail"]
 
 
+def test_long_retry_plans_are_kept_beyond_the_default_give_up(tmp_path: Path) -> None:
+    clock, twilio, store, runner = setup(tmp_path, MONDAY_0630 - timedelta(minutes=1), retries=2,
+                                         retry_minutes=30)
+    twilio.outcomes = ["no-answer", "no-answer", "no-answer"]
+    run_until(runner, clock, MONDAY_0630 + timedelta(hours=3))
+    assert len(twilio.placed) == 3
+    assert store.occurrence("wake-up", MONDAY_0630)["state"] == "unanswered"
+
+
 def test_network_errors_back_off_then_ring_once(tmp_path: Path) -> None:
     clock, twilio, store, runner = setup(tmp_path, MONDAY_0630 - timedelta(minutes=1))
     twilio.failures = [requests.ConnectionError("no route to host"),

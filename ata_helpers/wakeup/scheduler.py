@@ -149,15 +149,22 @@ class WakeUpScheduler:
         elif state == "ringing":
             self._follow(alarm, occ, now)
 
+    def _give_up_for(self, alarm: WakeUpCall) -> timedelta:
+        """How long after the ring time to keep trying: `give_up`, or longer when the alarm's own
+        retries need it (each retry waits retry_minutes and rings ring_seconds), plus the grace."""
+        needed = timedelta(seconds=(alarm.retries + 1) * (alarm.retry_minutes * 60 + alarm.ring_seconds))
+        return max(self.give_up, needed + self.grace)
+
     @staticmethod
     def _due(due: float) -> str:
         return datetime.fromtimestamp(due, timezone.utc).isoformat()
 
     def _place(self, alarm: WakeUpCall, occ: dict, now: datetime) -> None:
         due = occ["due"]
-        if now.timestamp() - due > self.give_up.total_seconds():
+        give_up = self._give_up_for(alarm)
+        if now.timestamp() - due > give_up.total_seconds():
             self.store.set_state(alarm.name, due, now, state="failed",
-                                 detail=f"gave up {self._late(self.give_up)} after the ring time")
+                                 detail=f"gave up {self._late(give_up)} after the ring time")
             self._log(f"{alarm.name}: gave up on {self._due(due)}")
             return
         claimed = self.store.claim(alarm.name, due, now)
