@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "DeviceLockedError": "ata_helpers.errors",
     "DeviceUnreachableError": "ata_helpers.errors",
     "SandboxError": "ata_helpers.errors",
+    "CallTimeoutError": "ata_helpers.errors",
     # packet captures
     "read_sip": "ata_helpers.capture.sip_table",
     "diagnose": "ata_helpers.capture.findings",

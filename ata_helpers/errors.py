@@ -17,6 +17,7 @@ __all__ = [
     "DeviceLockedError",
     "DeviceUnreachableError",
     "SandboxError",
+    "CallTimeoutError",
 ]
 
 
@@ -88,3 +89,7 @@ class DeviceUnreachableError(DeviceError, TimeoutError):
 
 class SandboxError(AtaHelpersError, RuntimeError):
     """The local twins could not be started or reached."""
+
+
+class CallTimeoutError(AtaHelpersError, TimeoutError):
+    """A call was still going when waiting for it ran out; the call itself goes on."""

@@ -230,7 +230,7 @@ def wait_for_call(sid: str, timeout: float = 900.0, poll_interval: float = 1.0, 
                   monotonic: Callable[[], float] = time.monotonic) -> CallResult:
     """Poll call `sid` until it reaches a final status and return how it ended.
 
-    Raises TimeoutError when the call is still going after `timeout` seconds (the call itself
+    Raises CallTimeoutError (a TimeoutError) when the call is still going after `timeout` seconds (the call itself
     is left alone: end it with `client.calls(sid).update(status="completed")`).
     """
     from .progress import progress_reporter
@@ -253,7 +253,10 @@ def wait_for_call(sid: str, timeout: float = 900.0, poll_interval: float = 1.0, 
                 with explained_errors():
                     return _result(client, call)
             if monotonic() >= deadline:
-                raise TimeoutError(f"call {sid} is still {call.status} after {timeout:g} s")
+                from .errors import CallTimeoutError
+
+                raise CallTimeoutError(f"call {sid} is still {call.status} after {timeout:g} s; it goes on — "
+                                       f"look again with client.calls('{sid}').fetch()")
             sleep(poll_interval)
     finally:
         reporter.close(" → ".join(seen))

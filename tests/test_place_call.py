@@ -126,7 +126,7 @@ def test_wait_for_call_times_out_on_a_call_that_goes_on(monkeypatch: pytest.Monk
     monkeypatch.setenv("ATA_SANDBOX_TIME_SCALE", "1")
     sid = ata.place_call("+14155550123")
     ticks = iter(range(100))
-    with pytest.raises(TimeoutError, match=sid):
+    with pytest.raises(ata.CallTimeoutError, match=sid):
         ata.wait_for_call(sid, timeout=3, poll_interval=0, progress=False, monotonic=lambda: next(ticks),
                           sleep=lambda s: None)
 
