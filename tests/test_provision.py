@@ -345,3 +345,23 @@ def test_call_device_not_registered_is_explained(monkeypatch: pytest.MonkeyPatch
     assert "not registered" in result.alerts.meaning[0] and "32009" in result.summary()
     with pytest.raises(ValidationError, match="32220"):
         call_device("sip:ht801@line-one.sip.ashburn.twilio.com", NUMBER)
+
+
+def test_a_failed_teardown_reports_what_was_removed(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from twilio.base.exceptions import TwilioRestException
+
+    from ata_helpers.provision import SetupError
+
+    setup = _setup()
+    setup.apply()
+    real = type(client.sip.domains("SD" + "0" * 32))
+
+    def refuse(self: Any) -> bool:
+        raise TwilioRestException(400, "/x", msg="domain busy", code=21231)
+
+    monkeypatch.setattr(real, "delete", refuse)
+    with pytest.raises(SetupError) as info:
+        setup.teardown()
+    report = info.value.report
+    assert list(report["action"])[:1] == ["deleted"] and list(report["action"])[-1] == "failed"
+    assert "21231" in str(info.value)

@@ -54,7 +54,9 @@ class SetupError(AtaHelpersError, RuntimeError):
         self.report = report
         done = report[~report.action.isin(["failed", "not run"])]
         pending = report[report.action == "not run"]
-        lines = [f"step '{step}' failed:", f"  {cause}".replace("\n", "\n  "), "",
+        from ..settings import redact_text
+
+        lines = [f"step '{step}' failed:", f"  {redact_text(str(cause))}".replace("\n", "\n  "), "",
                  f"done ({len(done)}): " + (", ".join(f"{s} [{a}]" for s, a in zip(done.step, done.action))
                                              or "nothing"),
                  f"not run ({len(pending)}): " + (", ".join(pending.step) or "nothing"),

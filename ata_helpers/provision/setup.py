@@ -286,7 +286,19 @@ class TwilioSetup:
 
     def teardown(self) -> "pd.DataFrame":
         """Delete what this setup created (tagged `ata-course:LABEL`) and reset the number's voice URL."""
-        c, tag, rows = self.client, self.tag, []
+        rows: list[StepResult] = []
+        try:
+            return self._teardown(rows)
+        except AtaHelpersError as exc:
+            done = [row.resource for row in rows]
+            for row in rows:
+                row.step = row.resource
+            failed = StepResult("teardown", self.tag, "", "failed", str(exc).splitlines()[0])
+            failed.step = "next resource after " + (done[-1] if done else "none")
+            raise SetupError(failed.step, exc, results_table([*rows, failed])) from exc
+
+    def _teardown(self, rows: list[StepResult]) -> "pd.DataFrame":
+        c, tag = self.client, self.tag
         with explained_errors():
             trunk = find_trunk(c, tag)
             if trunk is not None:
