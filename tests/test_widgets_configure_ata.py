@@ -112,3 +112,16 @@ def test_prefilled_form_round_trips_its_config() -> None:
     config = HT80xConfig(model="HT802", sip_server="example.sip.twilio.com",
                          ports=[FxsPort(user_id="alice", nat_traversal="stun"), FxsPort(user_id="bob")])
     assert configure_ata_form(config).config() == config
+
+
+def test_apply_in_live_mode_without_a_host_says_what_to_set(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ata_helpers.widgets.configure_ata import ConfigureAtaForm
+
+    monkeypatch.setenv("ATA_MODE", "live")
+    form = ConfigureAtaForm()
+    form.inputs[(0, "sip_server")].value = "example.sip.twilio.com"
+    form.inputs[(1, "user_id")].value = "alice"
+    form.inputs[(1, "password")].value = "Secret123456"
+    form.apply_button.click()
+    text = "".join(o.get("text", "") for o in form.out.outputs)
+    assert "ATA_HOST" in text and "Secret123456" not in text

@@ -13,7 +13,8 @@ from typing import Any, Callable
 import ipywidgets as widgets
 from IPython.display import HTML
 
-from ..errors import DeviceError, ValidationError
+from ..errors import AtaHelpersError, ValidationError
+from ..settings import redact_text
 from ..grandstream import (DEVICE_SETTINGS, PORT_SETTINGS, FxsPort, HT80xConfig, HT80xDevice,
                            SettingError, normalize_mac)
 from ..grandstream.settings_model import TRANSPORTS, SettingInfo
@@ -183,8 +184,8 @@ class ConfigureAtaForm(widgets.VBox):
         try:
             device = self.device_factory() if self.device_factory else _default_device()
             report = device.apply(config)
-        except DeviceError as exc:
-            self.out.append_stderr(f"{exc}\n")
+        except AtaHelpersError as exc:  # device, configuration (no ATA_HOST) or setting errors
+            self.out.append_stderr(f"{redact_text(str(exc))}\n")
             return
         self.out.append_display_data(report)
 

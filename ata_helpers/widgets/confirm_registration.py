@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from ..errors import DeviceError
+from ..errors import AtaHelpersError
+from ..settings import redact_text
 from ..grandstream import HT80xDevice
 from ..grandstream.registration import TWILIO_SIDE_REMINDERS, registration_checks
 
@@ -51,8 +52,8 @@ class RegistrationWatch(widgets.VBox):
         try:
             device = self.device_factory(progress=self.progress)
             table = device.wait_for_registration(timeout=self.timeout)
-        except DeviceError as exc:
-            self.out.append_stderr(f"{exc}\n")
+        except AtaHelpersError as exc:  # device errors, or live mode without ATA_HOST
+            self.out.append_stderr(f"{redact_text(str(exc))}\n")
             return False
         self.out.append_display_data(table)
         active = table[table["account_active"]]
@@ -61,7 +62,11 @@ class RegistrationWatch(widgets.VBox):
             return True
         self.label.value = "not registered within the time allowed"
         for port in active.loc[active["registration"] != "Registered", "port"].tolist() or [1]:
-            checks = registration_checks(device, int(port))
+            try:
+                checks = registration_checks(device, int(port))
+            except AtaHelpersError as exc:
+                self.out.append_stderr(f"{redact_text(str(exc))}\n")
+                continue
             self.out.append_display_data(checks[~checks["ok"]] if (~checks["ok"]).any() else checks)
         reminders = "".join(f"<li><b>{html.escape(a)}</b>: {html.escape(b)}</li>" for a, b in TWILIO_SIDE_REMINDERS)
         from IPython.display import HTML
