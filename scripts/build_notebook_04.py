@@ -138,6 +138,10 @@ that differ, reads everything back and reports each setting: **changed**, **unch
 device never shows it."""),
     ("code", """device = ata.ht80x_device()
 device.detect()"""),
+    ("md", """First the plan: what `apply` would change, read from the device and nothing written. On a live
+device this is the table to read before you go on."""),
+    ("code", """plan = device.plan(config)
+plan[plan["result"] != "unchanged"][["port", "label", "pvalue", "before", "wanted", "result"]]"""),
     ("code", """report = device.apply(config)
 report"""),
     ("md", """Just the rows that changed, which is what a factory-fresh HT802V2 needed:"""),

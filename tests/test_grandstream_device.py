@@ -241,3 +241,18 @@ def test_read_refuses_names_that_would_break_the_request() -> None:
         device.read(["P47:P34"])
     with pytest.raises(ValueError):
         device.write({"P47&P2": "x"})
+
+
+def test_plan_reads_and_never_writes() -> None:
+    import ata_helpers as ata
+
+    device = ata.ht80x_device()
+    config = ata.HT80xConfig(model="HT801", sip_server="plan.sip.twilio.com",
+                             ports=[ata.FxsPort(user_id="ht801", password="Plan12345abc")])
+    before = device.read(["P47", "P35"])
+    plan = device.plan(config).set_index("setting")
+    assert plan.loc["sip_server", "result"] == "would change" and plan.loc["sip_server", "wanted"] == "plan.sip.twilio.com"
+    assert plan.loc["password", "result"] == "would send"
+    assert device.read(["P47", "P35"]) == before
+    device.apply(config)
+    assert (device.plan(config).query("setting != 'password'")["result"] == "unchanged").all()

@@ -92,6 +92,10 @@ def test_port_two_only_with_ht802_and_the_checkbox() -> None:
 def test_apply_writes_to_the_device_and_shows_the_report() -> None:
     form = filled(p1__vocoders="PCMA, PCMU")
     form.apply_button.click()
+    assert "Show what would change" in shown(form) and twin_pvalues()["P35"] != "alice"
+    form.plan_button.click()
+    assert "would change" in shown(form) and not form.apply_button.disabled
+    form.apply_button.click()
     outputs = form.out.outputs
     assert len(outputs) == 1 and "text/html" in outputs[0]["data"]
     assert "did not stick" not in outputs[0]["data"]["text/html"]
@@ -104,8 +108,16 @@ def test_device_errors_are_shown_not_raised() -> None:
     form = configure_ata_form(
         HT80xConfig(sip_server="example.sip.twilio.com", ports=[FxsPort(user_id="alice")]),
         device_factory=lambda: HT80xDevice(device_url(), "wrong", progress=lambda *a: None))
-    form.apply_button.click()
-    assert "wrong admin password, 4 tries left" in shown(form)
+    form.plan_button.click()
+    assert "wrong admin password, 4 tries left" in shown(form) and form.apply_button.disabled
+
+
+def test_changing_a_field_after_the_plan_asks_for_a_new_plan() -> None:
+    form = filled()
+    form.plan_button.click()
+    assert not form.apply_button.disabled
+    form.inputs[(1, "user_id")].value = "carol"
+    assert form.apply_button.disabled
 
 
 def test_prefilled_form_round_trips_its_config() -> None:
@@ -122,6 +134,6 @@ def test_apply_in_live_mode_without_a_host_says_what_to_set(monkeypatch) -> None
     form.inputs[(0, "sip_server")].value = "example.sip.twilio.com"
     form.inputs[(1, "user_id")].value = "alice"
     form.inputs[(1, "password")].value = "Secret123456"
-    form.apply_button.click()
+    form.plan_button.click()
     text = "".join(o.get("text", "") for o in form.out.outputs)
     assert "ATA_HOST" in text and "Secret123456" not in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from pathlib import Path
 
 __all__ = ["register"]
@@ -23,9 +24,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status = sub.add_parser("status", help="port status: hook, registration, user ID")
     status.set_defaults(func=_status)
 
-    apply = sub.add_parser("apply", help="write the settings to the device and show what changed")
+    apply = sub.add_parser("apply", help="write the settings to the device and show what changed "
+                                         "(in live mode the plan is shown and confirmed first)")
     _config_arguments(apply)
+    apply.add_argument("--yes", action="store_true", help="do not ask before writing to a live device")
     apply.set_defaults(func=_apply)
+
+    plan = sub.add_parser("plan", help="show what `apply` would change on the device, writing nothing")
+    _config_arguments(plan)
+    plan.set_defaults(func=_plan)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -64,9 +71,24 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _apply(args: argparse.Namespace) -> int:
+def _plan(args: argparse.Namespace) -> int:
     from ..grandstream import ht80x_device
 
-    report = ht80x_device().apply(_config(args))
+    print(ht80x_device().plan(_config(args)).to_string(index=False))
+    return 0
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from ..grandstream import ht80x_device
+    from ..settings import mode
+
+    device, config = ht80x_device(), _config(args)
+    if mode() == "live" and not getattr(args, "yes", False):
+        plan = device.plan(config)
+        print(plan[plan["result"] != "unchanged"].to_string(index=False))
+        if not sys.stdin.isatty() or input("Write these settings to the ATA? [y/N] ").strip().lower() != "y":
+            print("nothing written (use --yes to skip this question)")
+            return 1
+    report = device.apply(config)
     print(report)
     return 0 if report.ok else 1

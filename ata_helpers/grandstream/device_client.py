@@ -333,17 +333,37 @@ class HT80xDevice:
         else:
             self._token = self._session_id = ""
 
-    def apply(self, config: HT80xConfig) -> ApplyReport:
-        """Write `config`, read it back, and report each setting: changed, unchanged or did not stick."""
+    def plan(self, config: HT80xConfig) -> "pd.DataFrame":
+        """What apply(config) would change, read from the device without writing anything.
+
+        One row per setting: before, wanted, and `would change` / `unchanged` (the SIP password,
+        which cannot be read back, shows `would send`).
+        """
+        wanted, before = self._wanted_and_before(config)
+        table = self._report(config, wanted, before, before).table()
+        table = table.drop(columns="after")
+        table["result"] = table["result"].replace({"did not stick": "would change",
+                                                   "sent, cannot be read back": "would send"})
+        return table
+
+    def _wanted_and_before(self, config: HT80xConfig) -> tuple[dict[str, str], dict[str, str]]:
         if config.model == "HT802" and len(config.ports) == 2 and self.port_count == 1:
             raise SettingError("model", f"the configuration has two ports but the device is an {self.product} "
                                         "(one port)", config.model)
         wanted = config.to_pvalues()
-        before = self.read(wanted)
+        return wanted, self.read(wanted)
+
+    def apply(self, config: HT80xConfig) -> ApplyReport:
+        """Write `config`, read it back, and report each setting: changed, unchanged or did not stick."""
+        wanted, before = self._wanted_and_before(config)
         send = {k: v for k, v in wanted.items() if k in _PASSWORDS or before.get(k) != v}
         if send:
             self.write(send)
         after = self.read(wanted)
+        return self._report(config, wanted, before, after)
+
+    def _report(self, config: HT80xConfig, wanted: dict[str, str], before: dict[str, str],
+                after: dict[str, str]) -> ApplyReport:
         report = ApplyReport()
         for number, port in enumerate(config.ports, start=1):
             for name, info in {"sip_server": DEVICE_SETTINGS["sip_server"], **PORT_SETTINGS}.items():

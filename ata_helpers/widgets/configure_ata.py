@@ -106,14 +106,20 @@ class ConfigureAtaForm(widgets.VBox):
         device_fold = widgets.Accordion(children=[widgets.VBox(advanced_device)], titles=("Device: advanced",))
         device_fold.selected_index = None
         self.preview_button = widgets.Button(description="Preview file", icon="file-code-o")
-        self.apply_button = widgets.Button(description="Apply to device", button_style="primary")
+        self.plan_button = widgets.Button(description="Show what would change")
+        self.apply_button = widgets.Button(description="Apply to device", button_style="primary", disabled=True,
+                                           tooltip="show what would change first")
         self.out = widgets.Output()
         self.preview_button.on_click(self._on_preview)
+        self.plan_button.on_click(self._on_plan)
         self.apply_button.on_click(self._on_apply)
+        for widget in [*self.inputs.values(), self.model, self.use_port2]:
+            widget.observe(self._needs_plan, names="value")
         self.model.observe(self._on_model, names="value")
         self.use_port2.observe(self._on_model, names="value")
         super().__init__(children=[*device_rows, device_fold, port_sections[0], self.use_port2, port_sections[1],
-                                   widgets.HBox([self.preview_button, self.apply_button]), self.out], **kwargs)
+                                   widgets.HBox([self.preview_button, self.plan_button, self.apply_button]), self.out],
+                         **kwargs)
         self._on_model({})
 
     def _row(self, port: int, name: str, widget: widgets.Widget) -> widgets.HBox:
@@ -175,7 +181,31 @@ class ConfigureAtaForm(widgets.VBox):
         text = html.escape(config.preview(mac=mac))
         self.out.append_display_data(HTML(f"<b>{html.escape(name)}</b> (passwords masked)<pre>{text}</pre>"))
 
+    def _needs_plan(self, change: dict[str, Any]) -> None:
+        """Any change to the form means the shown plan is stale: Apply waits for a new one."""
+        self.apply_button.disabled = True
+
+    def _on_plan(self, button: widgets.Button) -> None:
+        self.out.outputs = ()
+        self.apply_button.disabled = True
+        config = self.config()
+        if config is None:
+            self.out.append_stderr("Fix the field marked in red, then press the button again.\n")
+            return
+        try:
+            device = self.device_factory() if self.device_factory else _default_device()
+            plan = device.plan(config)
+        except AtaHelpersError as exc:
+            self.out.append_stderr(f"{redact_text(str(exc))}\n")
+            return
+        changes = plan[plan["result"] != "unchanged"]
+        self.out.append_display_data(changes if len(changes) else plan)
+        self.apply_button.disabled = False
+
     def _on_apply(self, button: widgets.Button) -> None:
+        if self.apply_button.disabled:  # nothing is written to a device before its plan was shown
+            self.out.append_stderr("Press 'Show what would change' first.\n")
+            return
         self.out.outputs = ()
         config = self.config()
         if config is None:
