@@ -39,9 +39,7 @@ print(DOMAIN, USERNAME)
 
 recommended = ata.HT80xConfig(model="HT801", sip_server=DOMAIN, ports=[ata.FxsPort(user_id=USERNAME)])
 
-import pandas as pd
-
-pd.DataFrame(recommended.settings_table())[["label", "pvalue", "value", "why"]]"""),
+recommended.settings_frame()"""),
     ("md", """## The NAT-related settings, one by one
 
 Your ATA sits behind a router that translates its private address (192.168.x.x) to your public
@@ -73,13 +71,9 @@ incoming INVITE = Yes** (P258 / P449) rejects INVITEs not addressed to your user
 SIP scanners from ringing your phone at 3 a.m.; and **Dial Plan Prefix = `+`** (P66 / P766) puts a
 `+` in front of what you dial, so Twilio receives E.164 numbers (`+14155550100`). The library's
 own one-line reasons, for the NAT-related settings only:"""),
-    ("code", """from ata_helpers.grandstream import PORT_SETTINGS, DEVICE_SETTINGS
+    ("code", """from ata_helpers.grandstream.settings_model import nat_settings_table
 
-nat = [info for info in [*PORT_SETTINGS.values(), *DEVICE_SETTINGS.values()] if info.nat]
-pd.DataFrame({"setting": [i.label for i in nat],
-              "FXS1": ["/".join(i.pvalues_for(1)) for i in nat],
-              "FXS2": ["/".join(i.pvalues_for(2)) for i in nat],
-              "why": [i.why for i in nat]})"""),
+nat_settings_table()"""),
     ("md", """## The form
 
 The fields on top are the ones the write-up sets on the FXS port page; the rest, already at their

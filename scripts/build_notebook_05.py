@@ -23,7 +23,6 @@ In the sandbox the registration is decided by a simulation of Twilio's checks ag
 earlier notebooks created: run this notebook on its own and the port stays *Not Registered*,
 with the reason Twilio would give."""),
     ("code", """import ata_helpers as ata
-import pandas as pd
 
 ata.mode()"""),
     ("md", """## Port status
@@ -71,14 +70,9 @@ registration_checks(device, port=1)"""),
 
 On a real line you would read Twilio's answer in the Console's debugger or in a packet capture
 (notebook 07). In the sandbox, the simulated Twilio explains its verdict directly."""),
-    ("code", """if ata.mode() == "sandbox":
-    from ata_helpers.sandbox.line import device_ports
+    ("code", """from ata_helpers.grandstream.registration import twilio_side_verdict
 
-    verdict = pd.DataFrame(device_ports()).astype({"code": "Int64", "sip_status": "Int64"})
-    verdict = verdict[["port", "registration", "code", "sip_status", "reason", "fix"]]
-else:
-    verdict = "live mode: see the Twilio Console's debugger, or capture the REGISTER (notebook 07)"
-verdict"""),
+twilio_side_verdict()"""),
     ("md", """## Next
 
 Once the port is *Registered*, go on to `06`: inbound calls, with TwiML that dials your

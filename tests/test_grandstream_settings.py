@@ -211,3 +211,16 @@ def test_settings_table_masks_the_password() -> None:
     assert [r["value"] for r in password_rows] == ["••••", "••••"]
     assert {r["pvalue"] for r in password_rows} == {"P34", "P734"}
     assert all("Secret123456" not in str(r) for r in rows)
+
+
+def test_settings_frame_and_nat_table() -> None:
+    import ata_helpers as ata
+    from ata_helpers.grandstream.settings_model import nat_settings_table
+
+    frame = ata.HT80xConfig(sip_server="x.sip.twilio.com", ports=[ata.FxsPort(user_id="a", password="Pass12345678")]
+                            ).settings_frame()
+    assert list(frame.columns) == ["port", "label", "pvalue", "value", "why"]
+    assert "Pass12345678" not in frame.to_string()
+    nat = nat_settings_table().set_index("setting")
+    assert nat.loc["SIP REGISTER Contact Header Uses", "FXS1"] == "P4437"
+    assert nat.loc["SIP REGISTER Contact Header Uses", "FXS2"] == "P4438"

@@ -11,10 +11,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..errors import ValidationError
 from ..settings import MASK
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "SettingInfo",
@@ -23,6 +26,7 @@ __all__ = [
     "HT80xConfig",
     "PORT_SETTINGS",
     "DEVICE_SETTINGS",
+    "nat_settings_table",
     "MODELS",
     "VOCODERS",
     "DTMF_METHODS",
@@ -519,6 +523,12 @@ class HT80xConfig:
             kwargs["keep_alive_interval"] = pvalues["P84"]
         return cls(**kwargs)
 
+    def settings_frame(self) -> "pd.DataFrame":
+        """settings_table() as a DataFrame (port, label, pvalue, value, why) for notebooks."""
+        import pandas as pd
+
+        return pd.DataFrame(self.settings_table())[["port", "label", "pvalue", "value", "why"]]
+
     def settings_table(self) -> list[dict[str, str]]:
         """One row per port setting: port, name, label, P-value(s), value (password masked), why."""
         rows = []
@@ -564,3 +574,12 @@ class HT80xConfig:
 
         _mac, pvalues = parse_config_xml(text)
         return cls.from_pvalues(pvalues, model=model)
+
+
+def nat_settings_table() -> "pd.DataFrame":
+    """The NAT-related settings: label, P-value on FXS1 and FXS2, and why each matters."""
+    import pandas as pd
+
+    nat = [info for info in [*PORT_SETTINGS.values(), *DEVICE_SETTINGS.values()] if info.nat]
+    return pd.DataFrame({"setting": [i.label for i in nat], "FXS1": ["/".join(i.pvalues_for(1)) for i in nat],
+                         "FXS2": ["/".join(i.pvalues_for(2)) for i in nat], "why": [i.why for i in nat]})
