@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ata_helpers.grandstream import FxsPort, HT80xConfig, HT80xDevice
 from ata_helpers.grandstream.registration import registration_checks
 from ata_helpers.sandbox.ht80x_twin import SANDBOX_ADMIN_PASSWORD, device_url
