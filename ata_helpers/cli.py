@@ -27,6 +27,7 @@ COMMAND_MODULES = [
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every feature's subcommands registered."""
     parser = argparse.ArgumentParser(
         prog="ata-helpers",
         description="Grandstream HT801/HT802 on Twilio SIP: set up, check and troubleshoot the line. "

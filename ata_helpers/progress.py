@@ -36,10 +36,12 @@ class _TerminalProgress(Progress):
         self.stream.flush()
 
     def update(self, done: int, total: int | None = None, text: str = "") -> None:
+        """Advance the progress display to `done`."""
         count = f"{done}/{total}" if total else str(done)
         self._write(f"{self.label}: {count} {text}".rstrip())
 
     def close(self, text: str = "") -> None:
+        """Finish the progress display."""
         self._write(f"{self.label}: {text}".rstrip(), end="\n")
 
 
@@ -53,11 +55,13 @@ class _WidgetProgress(Progress):
         display(widgets.HBox([self.bar, self.text]))
 
     def update(self, done: int, total: int | None = None, text: str = "") -> None:
+        """Advance the progress display to `done`."""
         self.bar.max = max(1, total if total else done + 1)
         self.bar.value = min(done, self.bar.max)
         self.text.value = text
 
     def close(self, text: str = "") -> None:
+        """Finish the progress display."""
         self.bar.value = self.bar.max
         self.bar.bar_style = "success"
         self.text.value = text

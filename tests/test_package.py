@@ -36,3 +36,14 @@ def test_cli_env_runs_in_sandbox() -> None:
     out = subprocess.run([sys.executable, "-m", "ata_helpers.cli", "env"], capture_output=True, text=True,
                          check=True)
     assert "sandbox" in out.stdout and "Twilio twin answers" in out.stdout
+
+
+def test_cli_env_exits_nonzero_when_something_fails() -> None:
+    import os
+
+    env = {**os.environ, "ATA_MODE": "live"}
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET"):
+        env.pop(name, None)
+    out = subprocess.run([sys.executable, "-m", "ata_helpers.cli", "env"], capture_output=True, text=True,
+                         env=env, cwd="/", check=False)
+    assert out.returncode == 1 and "TWILIO_ACCOUNT_SID" in out.stdout

@@ -12,6 +12,7 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `ata-helpers ata xml|status|plan|apply`."""
     p = subparsers.add_parser("ata", help="the Grandstream HT801/HT802: provisioning file, status, apply")
     sub = p.add_subparsers(dest="ata_command", metavar="ACTION")
 

@@ -12,6 +12,7 @@ _LOG_COLUMNS = ["start_time", "direction", "from", "to", "status", "duration", "
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `ata-helpers calls log|place` and `ata-helpers wakeup …`."""
     calls = subparsers.add_parser("calls", help="the call log, and calls placed through the REST API")
     sub = calls.add_subparsers(dest="calls_command", metavar="ACTION")
     log = sub.add_parser("log", help="list calls with Twilio's filters and the error logged for each")

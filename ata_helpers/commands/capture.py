@@ -16,6 +16,7 @@ _TABLE_COLUMNS = ["frame", "time", "src", "sport", "dst", "dport", "transport", 
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `ata-helpers sip`, `diagnose` and `ladder`."""
     p = subparsers.add_parser("sip", help="list the SIP messages of a capture (pcap/pcapng, - = stdin)")
     p.add_argument("file", help="capture file, or - to read stdin")
     fmt = p.add_mutually_exclusive_group()

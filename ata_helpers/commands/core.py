@@ -8,6 +8,7 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `ata-helpers env` and `ata-helpers sandbox reset|where`."""
     p = subparsers.add_parser("env", help="show the mode, package versions and whether the twins answer")
     p.set_defaults(func=_env)
     p = subparsers.add_parser("sandbox", help="manage the local sandbox (twins and their state)")
@@ -22,8 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _env(args: argparse.Namespace) -> int:
     from ..environment import environment_check
 
-    print(environment_check().to_string(index=False))
-    return 0
+    table = environment_check()
+    print(table.to_string(index=False))
+    return 1 if (table["status"] == "fail").any() else 0
 
 
 def _reset(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ _COLOURS = {"pass": "\033[32m", "fail": "\033[31m", "warn": "\033[33m", "skip": 
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `ata-helpers doctor`."""
     p = subparsers.add_parser("doctor", help="walk the whole chain (Twilio, ATA, calls, capture) and say what is broken",
                               description="Check every link from your Twilio credentials to the latest capture. "
                                           "Exits 1 when a check fails.")

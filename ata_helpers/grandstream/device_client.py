@@ -96,6 +96,7 @@ class ApplyReport:
 
     @property
     def changed(self) -> list[dict[str, str]]:
+        """Rows whose value was changed by the write."""
         return [r for r in self.rows if r["result"] == "changed"]
 
     @property
@@ -223,6 +224,7 @@ class HT80xDevice:
 
     @property
     def port_count(self) -> int:
+        """How many FXS ports the device has (1 for an HT801, 2 for an HT802)."""
         return 2 if self.detect().upper().startswith("HT802") else 1
 
     def login(self) -> None:

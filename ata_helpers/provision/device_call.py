@@ -65,10 +65,11 @@ class DeviceCall:
 def _alerts(client: "Client", call_sid: str) -> "pd.DataFrame":
     import pandas as pd
 
+    from ..rest_calls import call_alerts
+
     rows = []
-    for alert in client.monitor.v1.alerts.list():
-        if alert.resource_sid != call_sid:
-            continue
+    call = client.calls(call_sid).fetch()
+    for alert in call_alerts(client, call_sid, call.date_created):  # only alerts since the call began
         meaning, fix = explain(alert.error_code)
         rows.append({"code": int(alert.error_code), "log_level": alert.log_level, "alert_text": alert.alert_text,
                      "meaning": meaning, "fix": fix})

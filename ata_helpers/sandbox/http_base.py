@@ -42,6 +42,7 @@ class TwinHandler(BaseHTTPRequestHandler):
                 self.json_body = None
 
     def basic_auth(self) -> tuple[str, str] | None:
+        """(user, password) from an HTTP Basic Authorization header, or None."""
         header = self.headers.get("Authorization") or ""
         if not header.lower().startswith("basic "):
             return None
@@ -52,6 +53,7 @@ class TwinHandler(BaseHTTPRequestHandler):
         return user, password
 
     def cookies(self) -> dict[str, str]:
+        """The request's cookies as a dict."""
         jar: dict[str, str] = {}
         for part in (self.headers.get("Cookie") or "").split(";"):
             if "=" in part:
@@ -62,6 +64,7 @@ class TwinHandler(BaseHTTPRequestHandler):
     # -- output ------------------------------------------------------------------------------
     def send_body(self, status: int, body: bytes, content_type: str,
                   headers: dict[str, str] | None = None) -> None:
+        """Answer with a status, a body and its content type."""
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -72,6 +75,7 @@ class TwinHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        """Answer with JSON (204 sends no body)."""
         if status == 204:
             self.send_response(204)
             self.send_header("Content-Length", "0")
@@ -94,6 +98,7 @@ class TwinHandler(BaseHTTPRequestHandler):
                                  "more_info": "https://www.twilio.com/docs/errors/20500", "status": 500})
 
     def route(self, method: str) -> None:
+        """Handle the parsed request; each twin implements it."""
         raise NotImplementedError
 
     do_GET = do_POST = do_DELETE = do_PUT = do_HEAD = _dispatch  # noqa: N815 - stdlib naming

@@ -38,6 +38,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     @property
     def base_url(self) -> str:
+        """http://127.0.0.1:PORT of this server."""
         return f"http://127.0.0.1:{self.server_address[1]}"
 
 

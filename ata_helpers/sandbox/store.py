@@ -95,15 +95,18 @@ class Store:
 
     # -- key/value ---------------------------------------------------------------------
     def get_value(self, key: str, default: Any = None) -> Any:
+        """A JSON value from the key/value table, or `default`."""
         row = self._connection().execute("SELECT value FROM kv WHERE key=?", (key,)).fetchone()
         return json.loads(row["value"]) if row else default
 
     def set_value(self, key: str, value: Any) -> None:
+        """Store a JSON value under `key` (replacing any)."""
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO kv(key, value) VALUES(?, ?)", (key, json.dumps(value)))
 
     # -- records -----------------------------------------------------------------------
     def insert(self, kind: str, sid: str, data: dict[str, Any], parent: str = "") -> dict[str, Any]:
+        """Add a record of `kind` under `parent`; returns `data`."""
         with self.transaction() as db:
             seq = self.next_counter(f"seq:{kind}")
             db.execute("INSERT INTO records(sid, kind, parent, seq, data) VALUES(?,?,?,?,?)",
@@ -111,6 +114,7 @@ class Store:
         return data
 
     def get(self, kind: str, sid: str, parent: str | None = None) -> dict[str, Any] | None:
+        """One record's data by kind and SID (optionally under `parent`), or None."""
         sql, params = "SELECT data FROM records WHERE kind=? AND sid=?", [kind, sid]
         if parent is not None:
             sql += " AND parent=?"
@@ -119,6 +123,7 @@ class Store:
         return json.loads(row["data"]) if row else None
 
     def update(self, kind: str, sid: str, data: dict[str, Any], parent: str | None = None) -> None:
+        """Replace a record's data."""
         sql, params = "UPDATE records SET data=? WHERE kind=? AND sid=?", [json.dumps(data), kind, sid]
         if parent is not None:
             sql += " AND parent=?"
@@ -127,6 +132,7 @@ class Store:
             db.execute(sql, params)
 
     def delete(self, kind: str, sid: str, parent: str | None = None) -> bool:
+        """Delete one record; True when it existed."""
         sql, params = "DELETE FROM records WHERE kind=? AND sid=?", [kind, sid]
         if parent is not None:
             sql += " AND parent=?"
@@ -135,6 +141,7 @@ class Store:
             return db.execute(sql, params).rowcount > 0
 
     def delete_children(self, parent: str) -> None:
+        """Delete every record whose parent is `parent`."""
         with self.transaction() as db:
             db.execute("DELETE FROM records WHERE parent=?", (parent,))
 
@@ -144,6 +151,7 @@ class Store:
             return db.execute("DELETE FROM records WHERE kind=? AND sid=?", (kind, sid)).rowcount
 
     def list(self, kind: str, parent: str | None = None) -> list[dict[str, Any]]:
+        """Records of `kind` (optionally under `parent`) in creation order."""
         sql, params = "SELECT data FROM records WHERE kind=?", [kind]
         if parent is not None:
             sql += " AND parent=?"
@@ -152,6 +160,7 @@ class Store:
         return [json.loads(r["data"]) for r in self._connection().execute(sql, params)]
 
     def count(self, kind: str, parent: str | None = None) -> int:
+        """How many records of `kind` (optionally under `parent`)."""
         sql, params = "SELECT COUNT(*) FROM records WHERE kind=?", [kind]
         if parent is not None:
             sql += " AND parent=?"

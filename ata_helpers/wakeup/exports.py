@@ -54,7 +54,8 @@ def crontab_line(alarm: WakeUpCall, command: str = "ata-helpers",
     return "\n".join([
         f"# ata-helpers wake-up call {alarm.name}: {alarm.describe()}",
         "# CRON_TZ needs cronie (Fedora, RHEL, Arch) or a cron that supports it; without it the",
-        "# time below is in the machine's own time zone.",
+        "# time below is in the machine's own time zone. CRON_TZ applies to every line after it:",
+        "# put these lines at the end of your crontab (or in a crontab of their own).",
         f"CRON_TZ={alarm.tz}",
         f"{minute} {hour} * * {cron_days(alarm)} {job}",
     ]) + "\n"

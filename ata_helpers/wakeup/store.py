@@ -111,6 +111,7 @@ class AlarmStore:
         db.execute("COMMIT")
 
     def close(self) -> None:
+        """Close the database connection."""
         db = getattr(self._local, "db", None)
         if db is not None:
             db.close()
@@ -136,6 +137,7 @@ class AlarmStore:
             return "updated"
 
     def get(self, name: str) -> WakeUpCall:
+        """One alarm by name, or None."""
         row = self._db().execute("SELECT spec FROM alarms WHERE name=?", (name,)).fetchone()
         if row is None:
             raise ValidationError("name", f"the name of a saved alarm ({', '.join(self.names()) or 'none saved'})",
@@ -143,6 +145,7 @@ class AlarmStore:
         return WakeUpCall.from_dict(json.loads(row["spec"]))
 
     def names(self) -> list[str]:
+        """The names of every stored alarm."""
         return [r["name"] for r in self._db().execute("SELECT name FROM alarms ORDER BY name")]
 
     def alarms(self) -> list[tuple[WakeUpCall, datetime]]:
@@ -161,6 +164,7 @@ class AlarmStore:
 
     # -- occurrences ------------------------------------------------------------------------------
     def occurrence(self, name: str, due: datetime) -> dict[str, Any] | None:
+        """The stored state of one ring time of an alarm, or None."""
         row = self._db().execute("SELECT * FROM occurrences WHERE alarm=? AND due=?",
                                  (name, _ts(due))).fetchone()
         return dict(row) if row else None
@@ -187,6 +191,7 @@ class AlarmStore:
             return data
 
     def set_state(self, name: str, due: float, now: datetime, **fields: Any) -> None:
+        """Record a ring time's new state and detail."""
         allowed = {"state", "attempts", "network_errors", "next_try", "call_sid", "detail"}
         if not set(fields) <= allowed:
             raise ValueError(f"unknown occurrence fields {set(fields) - allowed}")
@@ -204,11 +209,13 @@ class AlarmStore:
 
     def log_attempt(self, name: str, due: float, attempt: int, now: datetime, status: str,
                     call_sid: str | None = None, detail: str = "") -> None:
+        """Log one call attempt for a ring time."""
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO attempts(alarm, due, attempt, placed_at, call_sid, status, detail) "
                        "VALUES(?,?,?,?,?,?,?)", (name, due, attempt, _ts(now), call_sid, status, detail))
 
     def update_attempt(self, name: str, due: float, call_sid: str, status: str, detail: str = "") -> None:
+        """Update a logged attempt's status (and call SID)."""
         with self.transaction() as db:
             db.execute("UPDATE attempts SET status=?, detail=? WHERE alarm=? AND due=? AND call_sid=?",
                        (status, detail, name, due, call_sid))
