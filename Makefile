@@ -11,7 +11,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 .PHONY: install lab test test-lib test-notebooks notebooks benchmark clean help
 
 help:
-	@echo "make lab        start JupyterLab on notebooks/ (sandbox mode unless ATA_MODE=live)"
+	@echo "make lab        start JupyterLab on notebooks/ (sandbox mode unless ATA_MODE=live, here or in .env)"
 	@echo "make test       run the library tests and every notebook under nbval, in a fresh sandbox"
 	@echo "make install    create .venv/ and install the course into it"
 	@echo "make notebooks  re-execute the notebooks in a fresh sandbox and store their outputs"
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lab: install
-	cd notebooks && ATA_MODE=$${ATA_MODE:-sandbox} ../$(BIN)/jupyter lab $(LAB_ARGS) 00_start_here.ipynb
+	cd notebooks && ../$(BIN)/jupyter lab $(LAB_ARGS) 00_start_here.ipynb
 
 test: test-lib test-notebooks
 
