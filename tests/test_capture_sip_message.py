@@ -239,3 +239,26 @@ def test_absurd_numbers_do_not_break_the_file(tmp_path) -> None:  # type: ignore
     frame = read_sip(path)
     assert len(frame) == 2
     assert frame["cseq"].isna().tolist() == [True, False] and frame.loc[1, "cseq"] == 7
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='"<>;\\ a:=t\t', max_size=16))
+def test_from_to_fast_path_reads_like_name_addr(value: str) -> None:
+    """The regex for the usual `<uri>;params` form gives what name_addr gives, or declines."""
+    from ata_helpers.capture.sip_message import _BRACKETED
+
+    match = _BRACKETED(value)
+    if match is not None:
+        assert (match.group(1).strip(), match.group(2)) == name_addr(value)
+
+
+def test_memoised_start_lines_give_the_same_fields_each_time() -> None:
+    """A start line read from the cache gives the same row as the first reading, bad ones too."""
+    raw = (BASE + "Content-Length: 0\r\n\r\n").encode()
+    ok = raw.replace(b"INVITE sip:bob@example.com SIP/2.0", b"SIP/2.0 180 Ringing ")
+    bad = raw.replace(b"INVITE sip:bob@example.com SIP/2.0", b"SIP/2.0 18 Ringing")
+    for message in (raw, ok, bad):
+        first, second = parse_message(message), parse_message(message)
+        assert first[:15] == second[:15] and first.problem == second.problem
+    assert parse_message(ok)[:4] == (None, 180, "Ringing", None)
+    assert parse_message(bad).problem == "bad status line 'SIP/2.0 18 Ringing'"

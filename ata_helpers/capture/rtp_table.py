@@ -9,8 +9,9 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from .parallel import import_pandas_meanwhile, scan_parallel
 from .pcap_reader import Source
-from .scan import Scan, no_gc, scan
+from .scan import Scan, no_gc
 from .sdp import media_of
 from .sip_table import frame_from_scan
 
@@ -63,7 +64,7 @@ def load(source: "Source | pd.DataFrame", rtp: bool = True,
     if pd is not None and isinstance(source, pd.DataFrame):
         return source, source.attrs.get("rtp")
     with no_gc():
-        result = scan(source, rtp=rtp, strict=strict)
+        result = scan_parallel(source, rtp=rtp, strict=strict, meanwhile=import_pandas_meanwhile())
         sip = frame_from_scan(result)
         return sip, rtp_frame(result, sip) if rtp else None
 

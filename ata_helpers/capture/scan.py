@@ -12,7 +12,7 @@ import socket
 import struct
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from .layers import IpLayer, link_payload
 from .pcap_reader import Source, iter_records, load_bytes
@@ -63,6 +63,9 @@ class Scan:
     keepalives: int = 0
     frames: int = 0
     linktypes: set[int] = field(default_factory=set)
+    # The SipFields of every message as columns (one sequence per field), when every row's
+    # fields are None (parallel.scan_parallel deferred them all); else None.
+    fields: list[Sequence[Any]] | None = None
 
     def attrs(self) -> dict[str, Any]:
         """Facts for DataFrame.attrs: warnings, TLS flows, keep-alives, frame count."""
@@ -71,9 +74,16 @@ class Scan:
                 "keepalives": self.keepalives, "linktypes": sorted(self.linktypes)}
 
 
-def scan(source: Source, rtp: bool = False, strict: bool = False) -> Scan:
-    """Read the capture once; collect SIP messages, and RTP stream counters when `rtp`."""
+def scan(source: Source, rtp: bool = False, strict: bool = False,
+         defer: list[bytes] | None = None) -> Scan:
+    """Read the capture once; collect SIP messages, and RTP stream counters when `rtp`.
+
+    With a `defer` list, each UDP message is appended to it instead of being parsed, and its
+    row carries None for fields until the caller fills it (parallel.scan_parallel does, so
+    the parsing can be shared out); TCP messages are still parsed in place.
+    """
     data = load_bytes(source)
+    parse = parse_message if defer is None else defer.append
     result = Scan(rtp=RtpCollector() if rtp else None)
     append = result.messages.append
     collector = result.rtp
@@ -160,7 +170,7 @@ def scan(source: Source, rtp: bool = False, strict: bool = False) -> Scan:
             continue
         elif not (payload.startswith(b"SIP/2.0 ") or request_line(payload)):
             continue
-        append((ts, src, sport, dst, dport, "UDP", parse_message(payload), number))
+        append((ts, src, sport, dst, dport, "UDP", parse(payload), number))
     result.frames = number
     result.tls_flows = tcp.tls_flows
     result.keepalives += tcp.keepalives

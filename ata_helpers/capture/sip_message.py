@@ -17,6 +17,7 @@ from .sip_headers import (COMPACT_FORMS, LIST_HEADERS, HeaderLayout, LazyHeaders
                           split_list, unfold)
 
 __all__ = ["SipFields", "COMPACT_FORMS", "looks_like_sip", "parse_message", "next_message",
+           "quick_header_values",
            "split_list", "name_addr", "header_param"]
 
 _REQUEST_LINE = re.compile(rb"[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*(?:\r?\n|$)")
@@ -34,10 +35,14 @@ _LAYOUTS: dict[tuple[str, ...], HeaderLayout | None] = {}
 _ADDRESSES: dict[str, tuple[str, str, str | None]] = {}
 _CSEQS: dict[str, tuple[int | None, str | None]] = {}
 _NUMBERS: dict[str, int | None] = {}
+_STARTS: dict[str, tuple[str | None, int | None, str | None, str | None] | str] = {}
 _new_fields = tuple.__new__
-_pending_headers = LazyHeaders.pending
+_headers_from_message = LazyHeaders.from_message
 _TAG_VALUE = re.compile(r"[^;, \t]*")
 _PARAM_CACHE: dict[str, re.Pattern[str]] = {}
+# The usual name-addr, `<uri>;params` after an optional display name without quotes, angle
+# brackets or backslashes inside: name_addr reads it as (URI, params) the same way.
+_BRACKETED = re.compile(r'(?:"[^"\\<>]*")?[^"<>]*<([^<>"]*)>(.*)', re.S).fullmatch
 
 
 class SipFields(NamedTuple):
@@ -171,7 +176,12 @@ def _address(value: str) -> tuple[str, str, str | None]:
     Every message of a dialog repeats the same From and To, and a registration repeats its
     Contact, so most lookups hit.
     """
-    uri, params = name_addr(value)
+    match = _BRACKETED(value)
+    if match is not None:
+        uri, params = match.groups()
+        uri = uri.strip()
+    else:
+        uri, params = name_addr(value)
     hit = (uri, params, _tag(params) if "tag" in params else None)
     if len(_ADDRESSES) >= _CACHE_SIZE:
         _ADDRESSES.clear()
@@ -186,6 +196,28 @@ def _cseq(value: str) -> tuple[int | None, str | None]:
     if len(_CSEQS) >= _CACHE_SIZE:
         _CSEQS.clear()
     _CSEQS[value] = hit
+    return hit
+
+
+def _start_line(first: str) -> tuple[str | None, int | None, str | None, str | None] | str:
+    """(method, status, reason, request URI) of a start line, or the problem with it;
+    memoised in _STARTS (status lines and in-dialog requests' lines recur)."""
+    hit: tuple[str | None, int | None, str | None, str | None] | str
+    if first.startswith("SIP/2.0 "):
+        code, _, reason = first[8:].partition(" ")
+        if len(code) != 3 or not code.isdigit():
+            hit = f"bad status line {first[:60]!r}"
+        else:
+            hit = (None, int(code), reason.strip(), None)
+    else:
+        parts = first.split(" ")
+        if len(parts) != 3 or parts[2].rstrip() != "SIP/2.0" or not parts[0]:
+            hit = f"bad request line {first[:60]!r}"
+        else:
+            hit = (parts[0], None, None, parts[1])
+    if len(_STARTS) >= _CACHE_SIZE:
+        _STARTS.clear()
+    _STARTS[first] = hit
     return hit
 
 
@@ -214,6 +246,19 @@ def _layout(names: tuple[str, ...], count: int) -> HeaderLayout | None:
         _LAYOUTS.clear()
     _LAYOUTS[names] = layout
     return layout
+
+
+def quick_header_values(data: bytes, layout: HeaderLayout) -> list[str | None]:
+    """The values list (None appended) of `data`'s header block, which the quick pass of
+    parse_message read with this `layout`: what LazyHeaders fills itself from."""
+    if data[:1] in (b"\r", b"\n"):
+        data = data.lstrip(b"\r\n")
+    text = data[:data.find(b"\r\n\r\n")].decode("utf-8", "replace")
+    values: list[str | None] = list(map(
+        str.strip, map(getitem, islice(text.split("\r\n"), 1, None), layout.starts),
+        repeat(" \t")))
+    values.append(None)
+    return values
 
 
 def parse_message(data: bytes, datagram: bool = True) -> SipFields:
@@ -253,7 +298,9 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
             values = list(map(str.strip, map(getitem, islice(lines, 1, None), layout.starts),
                               repeat(" \t")))
             values.append(None)
-            headers = _pending_headers(values, layout)
+            # Kept for filling the headers later: a copy if the caller may change it.
+            headers = _headers_from_message(data if type(data) is bytes else bytes(data),
+                                            layout)
             (call_id, cseq_v, from_v, to_v, ua, server, expires_v, clen_v, ctype, contact,
              via) = layout.columns(values)
             if ua is None:
@@ -291,19 +338,12 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
         expires_v = first_of(headers, "expires")
         clen_v = first_of(headers, "content-length")
         ctype = first_of(headers, "content-type")
-    method = reason = request_uri = None
-    status: int | None = None
-    if first.startswith("SIP/2.0 "):
-        code, _, reason = first[8:].partition(" ")
-        if len(code) != 3 or not code.isdigit():
-            return _malformed(f"bad status line {first[:60]!r}")
-        status = int(code)
-        reason = reason.strip()
-    else:
-        parts = first.split(" ")
-        if len(parts) != 3 or parts[2].rstrip() != "SIP/2.0" or not parts[0]:
-            return _malformed(f"bad request line {first[:60]!r}")
-        method, request_uri = parts[0], parts[1]
+    start = _STARTS.get(first)
+    if start is None:
+        start = _start_line(first)
+    if type(start) is str:
+        return _malformed(start)
+    method, status, reason, request_uri = start
     body_start = end + sep
     if clen_v is not None:
         clen = _NUMBERS.get(clen_v, _MISSING)

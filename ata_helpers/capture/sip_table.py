@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from itertools import compress, repeat
 from operator import is_not, ne
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
+from .parallel import import_pandas_meanwhile, scan_parallel
 from .pcap_reader import Source
-from .scan import Scan, no_gc, scan
+from .scan import Scan, no_gc
+from .sip_message import SipFields
 
 if TYPE_CHECKING:
     import numpy as np
@@ -36,10 +38,11 @@ def read_sip(path: Source, strict: bool = False) -> "pd.DataFrame":
     storage directly: write `frame.assign(headers=frame["headers"].map(dict))` instead.
     """
     with no_gc():
-        return frame_from_scan(scan(path, rtp=False, strict=strict))
+        return frame_from_scan(scan_parallel(path, rtp=False, strict=strict,
+                                             meanwhile=import_pandas_meanwhile()))
 
 
-def _times(values: tuple, n: int) -> "np.ndarray":
+def _times(values: Sequence, n: int) -> "np.ndarray":
     """Timestamps in ns as int64; one outside int64's range (a damaged capture) becomes NaT."""
     import numpy as np
 
@@ -50,9 +53,10 @@ def _times(values: tuple, n: int) -> "np.ndarray":
         return np.array([v if -nat > v > nat else nat for v in values], dtype=np.int64)
 
 
-def _retransmissions(transport: tuple, src: tuple, sport: tuple, dst: tuple, dport: tuple,
-                     call_id: tuple, cseq: tuple, cseq_method: tuple, method: tuple,
-                     status: tuple, branch: tuple, to_tag: tuple, problem: tuple) -> list[bool]:
+def _retransmissions(transport: Sequence, src: Sequence, sport: Sequence, dst: Sequence,
+                     dport: Sequence, call_id: Sequence, cseq: Sequence, cseq_method: Sequence,
+                     method: Sequence, status: Sequence, branch: Sequence, to_tag: Sequence,
+                     problem: Sequence) -> list[bool]:
     """True for a UDP message already seen with the same direction, Call-ID, CSeq, method or
     status, top-Via branch and To-tag (only well-formed messages count).
 
@@ -80,7 +84,7 @@ def _retransmissions(transport: tuple, src: tuple, sport: tuple, dst: tuple, dpo
     return marks
 
 
-def _int_array(values: tuple) -> Any:
+def _int_array(values: Sequence) -> Any:
     """A nullable Int64 array of ints and Nones, built with numpy rather than pd.array's
     per-element inference."""
     import numpy as np
@@ -99,18 +103,19 @@ def frame_from_scan(result: Scan) -> "pd.DataFrame":
 
     msgs = result.messages
     n = len(msgs)
+    fields: tuple = ()
     if msgs:
         ts, src, sport, dst, dport, transport, fields, frame = zip(*msgs)
-        (method, status, reason, request_uri, call_id, cseq, cseq_method, from_uri, from_tag,
-         to_uri, to_tag, contact_uri, via, user_agent, expires, headers, sdp, problem,
-         branch) = zip(*fields)
     else:
         ts = src = sport = dst = dport = transport = frame = ()
-        (method, status, reason, request_uri, call_id, cseq, cseq_method, from_uri, from_tag,
-         to_uri, to_tag, contact_uri, via, user_agent, expires, headers, sdp, problem,
-         branch) = ((),) * 19
+    field_columns = result.fields
+    if field_columns is None:
+        field_columns = list(zip(*fields)) if fields else [()] * len(SipFields._fields)
+    (method, status, reason, request_uri, call_id, cseq, cseq_method, from_uri, from_tag,
+     to_uri, to_tag, contact_uri, via, user_agent, expires, headers, sdp, problem,
+     branch) = field_columns
 
-    def obj(values: tuple) -> pd.Series:
+    def obj(values: Sequence) -> pd.Series:
         return pd.Series(values, dtype=object, copy=False)
 
     def ints(values: tuple) -> np.ndarray:
