@@ -59,7 +59,7 @@ def _tools(python: str, sip_doctor: str | None) -> dict[str, list[str] | None]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=7, help="runs per tool; the median is reported")
     parser.add_argument("--sip-doctor", default=shutil.which("sip-doctor")
                         or ("/tmp/sipdoctor/bin/sip-doctor" if Path("/tmp/sipdoctor/bin/sip-doctor").exists() else None))
     args = parser.parse_args(argv)
