@@ -13,12 +13,13 @@ import json
 import os
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import ValidationError
+from ..sqlite_util import connect, immediate_transaction
 from .schedule import WakeUpCall
 
 __all__ = ["AlarmStore", "default_alarm_db", "OPEN_STATES", "FINAL_STATES"]
@@ -89,26 +90,12 @@ class AlarmStore:
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA busy_timeout=30000")
-            self._local.db = db
+            db = self._local.db = connect(self.path, wal=False)
         return db
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction taken at once, so a check-then-claim cannot race another process."""
-        db = self._db()
-        if db.in_transaction:
-            yield db
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        return immediate_transaction(self._db())
 
     def close(self) -> None:
         """Close the database connection."""
