@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from twilio.rest import Client
 
-__all__ = ["call_log", "CALL_STATUSES", "COLUMNS", "calls_for_sip_address", "failures_by_error_code",
+__all__ = ["call_log", "CALL_STATUSES", "COLUMNS", "calls_for_sip_address", "failures_by_error_code", "sip_key",
            "calls_per_day", "calls_per_day_chart", "duration_summary", "duration_chart", "alerts_frame"]
 
 CALL_STATUSES = ("queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy",
@@ -267,7 +267,7 @@ def _alerts_empty() -> "pd.DataFrame":
 
 
 # -- questions people ask ---------------------------------------------------------------------------
-def _sip_key(value: Any) -> str | None:
+def sip_key(value: Any) -> str | None:
     """user@host of a SIP address (scheme, port and parameters dropped, host in lower case)."""
     if value is None or (not isinstance(value, str)):
         return None
@@ -281,12 +281,12 @@ def _sip_key(value: Any) -> str | None:
 
 def calls_for_sip_address(log: "pd.DataFrame", address: str) -> "pd.DataFrame":
     """Rows of `log` to or from a SIP address such as sip:ht801@example-ata.sip.twilio.com."""
-    key = _sip_key(address)
+    key = sip_key(address)
     if key is None:
         raise ValidationError("address", "a SIP address USER@DOMAIN, e.g. sip:ht801@example-ata.sip.twilio.com",
                               address)
-    to_key = log["to"].map(_sip_key)
-    from_key = log["from"].map(_sip_key)
+    to_key = log["to"].map(sip_key)
+    from_key = log["from"].map(sip_key)
     return log[(to_key == key) | (from_key == key)].reset_index(drop=True)
 
 

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = ["doctor", "Check", "CHECKS"]
 
-_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
-_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.sip\.twilio\.com$")
 FINAL = ("completed", "failed", "busy", "no-answer", "canceled")
 
 
@@ -82,9 +80,13 @@ def _domain(line: _Line) -> Check:
         else:
             return Check(name, "fail", f"{len(domains)} SIP domains in the account and none named by the ATA or "
                                        "the doctor's domain= argument", "create it in notebook 02")
-    if not _DOMAIN.match(line.domain_name.lower()):
-        return Check(name, "fail", f"{line.domain_name} does not end in .sip.twilio.com (or is an edge form)",
-                     "use the global name DOMAIN.sip.twilio.com")
+    from .errors import ValidationError
+    from .validate import validate_domain_name
+
+    try:
+        validate_domain_name(line.domain_name)
+    except ValidationError as exc:
+        return Check(name, "fail", f"{line.domain_name}: {exc.rule}", "use the global name DOMAIN.sip.twilio.com")
     line.domain = next((d for d in domains if d.domain_name == line.domain_name.lower()), None)
     if line.domain is None:
         return Check(name, "fail", f"no SIP domain {line.domain_name} in this account", "create it in notebook 02")
@@ -168,7 +170,7 @@ def _voice_url(line: _Line) -> Check:
     if root.tag != "Response" or dial is None:
         return Check(name, "fail", "the TwiML has no <Response><Dial>", "use the outbound Bin of notebook 02")
     caller = dial.get("callerId", "")
-    if not _E164.match(caller):
+    if not _strict_e164(caller):
         return Check(name, "fail", f"<Dial callerId={caller!r}> is not an E.164 number (13214)",
                      "set callerId to your Twilio number, e.g. +14155550100")
     body = "".join(dial.itertext()).strip()
@@ -176,6 +178,17 @@ def _voice_url(line: _Line) -> Check:
         return Check(name, "warn", f"dialling {probe} on the phone would call {body!r}",
                      "use {{#e164}}{{To}}{{/e164}} so the number dialled on the phone is called")
     return Check(name, "pass", f"callerId {caller}, dials the number dialled on the phone")
+
+
+def _strict_e164(value: str) -> bool:
+    """E.164 exactly as written: a TwiML attribute is not cleaned of spaces or dashes first."""
+    from .errors import ValidationError
+    from .validate import validate_e164
+
+    try:
+        return validate_e164(value, "callerId") == value
+    except ValidationError:
+        return False
 
 
 def _trunk(line: _Line) -> Check:
@@ -290,15 +303,19 @@ def _last_call(line: _Line, inbound: bool) -> Check:
     if line.client is None or not line.domain_name or not line.user:
         return _skip(name, "the ATA's SIP address is not known yet")
     address = f"sip:{line.user}@{line.domain_name}"
-    wanted = _sip_key(address)
+    from .call_logs import sip_key
+
+    wanted = sip_key(address)
     recent = line.client.calls.list(limit=200)  # Twilio may write SIP parties with or without sip:
-    calls = [c for c in recent if _sip_key(c.to if inbound else c._from) == wanted]
+    calls = [c for c in recent if sip_key(c.to if inbound else c._from) == wanted]
     if not calls:
         return _skip(name, f"no call {'to' if inbound else 'from'} {address} yet")
     call = calls[0]
     if inbound:
         line.notes["last_inbound"] = call
-    alerts = [a for a in line.client.monitor.v1.alerts.list(limit=200) if a.resource_sid == call.sid]
+    from .rest_calls import call_alerts
+
+    alerts = call_alerts(line.client, call.sid, call.date_created)
     if call.status not in FINAL:
         return Check(name, "warn", f"{call.sid} is {call.status}", "wait for it to finish")
     from .twilio_error_codes import explain
@@ -310,15 +327,6 @@ def _last_call(line: _Line, inbound: bool) -> Check:
         meaning, fix = explain(code)
         return Check(name, "fail", f"{call.sid} {call.status}, error {code}: {meaning}", fix)
     return Check(name, "fail", f"{call.sid} {call.status}", "see notebook 08 for the call log")
-
-
-def _sip_key(party: str | None) -> str:
-    """A SIP party as user@host, lower-cased, whether Twilio wrote it with sip: or not."""
-    text = (party or "").strip().lower()
-    for prefix in ("sips:", "sip:"):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    return text.split(";", 1)[0]
 
 
 def _capture(line: _Line, capture: Any) -> Check:

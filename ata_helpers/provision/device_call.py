@@ -79,7 +79,8 @@ def _alerts(client: "Client", call_sid: str) -> "pd.DataFrame":
 def call_device(sip_uri: str, from_: str, *, message: str = TEST_CALL_MESSAGE, max_wait_s: float = 60.0,
                 poll_s: float = 1.0, client: "Client | None" = None) -> DeviceCall:
     """Call the ATA at its global SIP URI and wait (at most `max_wait_s`) for the call to end."""
-    from twilio.twiml.voice_response import VoiceResponse
+    from ..errors import CallTimeoutError
+    from ..rest_calls import place_call, wait_for_call
 
     to = validate_global_sip_uri(sip_uri)
     caller = validate_e164(from_, "from_")
@@ -87,15 +88,15 @@ def call_device(sip_uri: str, from_: str, *, message: str = TEST_CALL_MESSAGE, m
         from ..twilio_api import twilio_client
 
         client = twilio_client()
-    response = VoiceResponse()
-    response.say(message)
     started = time.monotonic()
+    sid = place_call(to, say=message, from_=caller, timeout=30, client=client)
+    try:
+        ended = wait_for_call(sid, timeout=max_wait_s, poll_interval=poll_s, progress=False, client=client)
+        status, duration = ended.status, (None if ended.duration is None else str(ended.duration))
+    except CallTimeoutError:
+        with explained_errors():
+            current = client.calls(sid).fetch()
+        status, duration = current.status, current.duration
     with explained_errors():
-        call = client.calls.create(to=to, from_=caller, twiml=str(response), timeout=30)
-        status, duration = call.status, call.duration
-        while status not in FINAL_STATUSES and time.monotonic() - started < max_wait_s:
-            time.sleep(poll_s)
-            fetched = client.calls(call.sid).fetch()
-            status, duration = fetched.status, fetched.duration
-        alerts = _alerts(client, call.sid)
-    return DeviceCall(call.sid, to, status, duration, time.monotonic() - started, alerts)
+        alerts = _alerts(client, sid)
+    return DeviceCall(sid, to, status, duration, time.monotonic() - started, alerts)

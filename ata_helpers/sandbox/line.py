@@ -9,10 +9,11 @@ in a mapped list (else 403, shown in Twilio's debugger as 32202).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any
+
+from .twilio_resources import password_hash
 
 __all__ = ["port_status", "device_ports", "TWILIO_EDGES", "PORT_PVALUES"]
 
@@ -100,7 +101,7 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
                        code=32212, sip_status=403,
                        fix="map your credential list under the domain's SIP Registration settings")
     password = value("password")
-    digest = hashlib.sha256(password.encode("utf-8")).hexdigest()
+    digest = password_hash(password)
     known_user = False
     for mapping in mappings:
         for credential in store.list("credential", parent=str(mapping.get("sid", ""))):
