@@ -7,6 +7,7 @@ explicit environment variable always wins.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -47,7 +48,13 @@ _SECRET_NAMES = ("TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET", "ATA_ADMIN_PASSWORD",
 
 def project_root(start: Path | None = None) -> Path | None:
     """The course's folder: the nearest parent holding this project's pyproject.toml."""
-    candidates = [Path(start or Path.cwd()).resolve()]
+    return _project_root_from(Path(start or Path.cwd()).resolve())
+
+
+@functools.lru_cache(maxsize=32)
+def _project_root_from(start: Path) -> Path | None:
+    """project_root for one starting folder; cached, since mode() asks on every call."""
+    candidates = [start]
     candidates += list(candidates[0].parents)
     package_parent = Path(__file__).resolve().parents[1]
     candidates += [package_parent]

@@ -13,10 +13,10 @@ on 168.86.128.x (the published ranges). From the device twin's P-values this mod
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from pathlib import Path
 from typing import Any
 
+from ..capture.addresses import is_internal
 from ..capture.pcap_writer import Packet, write_pcap
 from ..capture.sip_builder import request, response, rtp_payload, sdp_body
 from .store import Store
@@ -36,14 +36,6 @@ _PORT_KEYS = {1: {"wan": "P4437", "nat_ip": "P101", "sip_port": "P40", "rtp_port
                   "auth": "P736", "password": "P734", "server": "P747", "name": "P703", "check_user": "P449", "prefix": "P766"}}
 
 
-def _is_private(host: str) -> bool:
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_private or address in ipaddress.ip_network("100.64.0.0/10")
-
-
 def ata_contact(pvalues: dict[str, str], port: int) -> dict[str, Any]:
     """The Contact FXS `port` registers and whether Twilio can reach it, with the reason."""
     keys = _PORT_KEYS[port]
@@ -61,7 +53,7 @@ def ata_contact(pvalues: dict[str, str], port: int) -> dict[str, Any]:
         reason = f"{how}: Twilio's INVITE goes to {host}:{contact_port}, the router's public side"
         if nat_ip and contact_port != NAT_PORT[port]:
             reason += f" (port {contact_port} must be forwarded to the ATA)"
-    elif _is_private(host):
+    elif is_internal(host):
         reason = (f"{how}: the ATA registered Contact {host}:{contact_port}, a private address; "
                   "Twilio's INVITE for inbound calls is sent there and never arrives")
     else:
