@@ -106,18 +106,23 @@ def find_number(client: "Client", phone_number: str) -> Any:
                       lambda n: n.phone_number == number)
 
 
+def _ensure_named(resource: str, name: str, found: Any, create: Callable[[], Any], dry_run: bool) -> StepResult:
+    """A list whose natural key is its friendly name: unchanged when found, else created."""
+    if found is not None:
+        return _result(resource, name, found.sid, "unchanged", "", dry_run)
+    if dry_run:
+        return _result(resource, name, "", "created", "", True)
+    with explained_errors():
+        created = create()
+    return _result(resource, name, created.sid, "created", "", False)
+
+
 # -- credential list and credential --------------------------------------------------------------
 def ensure_credential_list(client: "Client", friendly_name: str, *, dry_run: bool = False) -> StepResult:
     """A SIP credential list named `friendly_name` (its natural key; at most 64 characters)."""
     name = validate_friendly_name(friendly_name, 64)
-    found = find_credential_list(client, name)
-    if found is not None:
-        return _result("credential list", name, found.sid, "unchanged", "", dry_run)
-    if dry_run:
-        return _result("credential list", name, "", "created", "", True)
-    with explained_errors():
-        created = client.sip.credential_lists.create(friendly_name=name)
-    return _result("credential list", name, created.sid, "created", "", False)
+    return _ensure_named("credential list", name, find_credential_list(client, name),
+                         lambda: client.sip.credential_lists.create(friendly_name=name), dry_run)
 
 
 def ensure_credential(client: "Client", credential_list_sid: str | None, username: str, password: str, *,
@@ -153,14 +158,8 @@ def ensure_credential(client: "Client", credential_list_sid: str | None, usernam
 def ensure_ip_acl(client: "Client", friendly_name: str, *, dry_run: bool = False) -> StepResult:
     """An IP access control list named `friendly_name` (its natural key; at most 255 characters)."""
     name = validate_friendly_name(friendly_name, 255)
-    found = find_ip_acl(client, name)
-    if found is not None:
-        return _result("IP access control list", name, found.sid, "unchanged", "", dry_run)
-    if dry_run:
-        return _result("IP access control list", name, "", "created", "", True)
-    with explained_errors():
-        created = client.sip.ip_access_control_lists.create(friendly_name=name)
-    return _result("IP access control list", name, created.sid, "created", "", False)
+    return _ensure_named("IP access control list", name, find_ip_acl(client, name),
+                         lambda: client.sip.ip_access_control_lists.create(friendly_name=name), dry_run)
 
 
 def ensure_ip_address(client: "Client", ip_acl_sid: str | None, address: str, friendly_name: str, *,

@@ -328,16 +328,26 @@ def _render_ip(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- domain auth mappings (sid = the mapped list's sid) -----------------------------------------
-def _mapping_create(param: str, list_kind: str, kind: str) -> Callable[[Ctx, dict[str, str], str], dict[str, Any]]:
+def _link_create(param: str, list_kind: str, kind: str, duplicate_code: int,
+                 duplicate_text: str) -> Callable[[Ctx, dict[str, str], str], dict[str, Any]]:
+    """Create for resources that link an existing list or number to a domain or trunk (sid = its sid)."""
     def create(ctx: Ctx, params: dict[str, str], parent: str) -> dict[str, Any]:
         _require(params, [param])
-        mapped = ctx.store.get(list_kind, params[param])
-        if mapped is None:
+        linked = ctx.store.get(list_kind, params[param])
+        if linked is None:
             raise TwinError(404, 20404, f"The requested resource {params[param]} was not found")
-        if ctx.store.get(kind, mapped["sid"], parent) is not None:
-            raise TwinError(400, 21231, f"{mapped['sid']} is already mapped to this domain")
-        return {"sid": mapped["sid"], "friendly_name": mapped["friendly_name"]}
+        if ctx.store.get(kind, linked["sid"], parent) is not None:
+            raise TwinError(400, duplicate_code, f"{linked['sid']} is already {duplicate_text}")
+        if kind == "trunk_phone_number":  # a number routes to one trunk, never to an application too
+            linked["trunk_sid"] = parent
+            linked["voice_application_sid"] = None
+            ctx.store.update("incoming_number", linked["sid"], linked)
+        return {"sid": linked["sid"], "friendly_name": linked["friendly_name"]}
     return create
+
+
+def _mapping_create(param: str, list_kind: str, kind: str) -> Callable[[Ctx, dict[str, str], str], dict[str, Any]]:
+    return _link_create(param, list_kind, kind, 21231, "mapped to this domain")
 
 
 def _render_mapping(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
@@ -707,20 +717,7 @@ def _render_origination(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _trunk_link_create(param: str, list_kind: str, kind: str) -> Callable[[Ctx, dict[str, str], str], dict[str, Any]]:
-    def create(ctx: Ctx, params: dict[str, str], parent: str) -> dict[str, Any]:
-        _require(params, [param])
-        mapped = ctx.store.get(list_kind, params[param])
-        if mapped is None:
-            raise TwinError(404, 20404, f"The requested resource {params[param]} was not found")
-        if ctx.store.get(kind, mapped["sid"], parent) is not None:
-            raise TwinError(400, 21245, f"{mapped['sid']} is already associated with this trunk")
-        if kind == "trunk_phone_number":
-            mapped["trunk_sid"] = parent
-            mapped["voice_application_sid"] = None
-            ctx.store.update("incoming_number", mapped["sid"], mapped)
-            return {"sid": mapped["sid"], "friendly_name": mapped["friendly_name"]}
-        return {"sid": mapped["sid"], "friendly_name": mapped["friendly_name"]}
-    return create
+    return _link_create(param, list_kind, kind, 21245, "associated with this trunk")
 
 
 def _delete_trunk_number(ctx: Ctx, rec: dict[str, Any]) -> None:
