@@ -388,7 +388,8 @@ def doctor(domain: str | None = None, user: str | None = None, phone_number: str
     steps += [lambda: _last_call(line, True), lambda: _last_call(line, False), lambda: _capture(line, capture)]
     names = [c.__name__ for c in CHECKS] + ["_last_inbound", "_last_outbound", "_capture"]
     rows = [_guarded(step, name) for step, name in zip(steps, names)]
-    device_row = rows.pop(1)  # asked early to learn the domain and user; shown where the chain reaches it
-    rows.insert(next(i for i, c in enumerate(rows) if c.check.startswith("ATA settings")), device_row)
+    # The device is asked early (it tells the domain and user); its row is shown where the chain reaches it.
+    device_row = rows.pop(CHECKS.index(_device))
+    rows.insert(CHECKS.index(_device_settings) - 1, device_row)
     frame = pd.DataFrame([c.__dict__ for c in rows], columns=["check", "status", "detail", "fix"])
     return frame

@@ -119,7 +119,7 @@ class HeaderLayout(NamedTuple):
 
 # What a LazyHeaders holds in its dict storage until filled: one entry, so that C code that
 # looks at the storage's size before calling items() (json's encoder) does call it.
-_PENDING_ITEMS = {"(headers not read yet)": None}
+_PENDING_ITEMS = {"(headers not read yet: pass dict(headers) to writers such as to_json)": None}
 # pending() and from_message() build their dicts with these C calls, not through __init__:
 # tens of thousands are made per capture.
 _new_dict = dict.__new__
