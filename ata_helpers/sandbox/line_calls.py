@@ -15,7 +15,8 @@ from .store import Store
 from .twilio_format import now
 from .twilio_resources import E164, time_scale
 
-__all__ = ["route_call", "add_alert", "parse_sip_target", "Outcome"]
+__all__ = ["route_call", "add_alert", "parse_sip_target", "Outcome", "new_call_record", "dial_from_phone",
+           "render_bin"]
 
 _SIP = re.compile(r"^sips?:(?:(?P<user>[^@;]+)@)?(?P<host>[^;:>]+)(?::\d+)?(?P<params>;.*)?$", re.I)
 _GLOBAL = re.compile(r"^(?P<label>[a-z0-9-]+)\.sip\.twilio\.com$", re.I)
@@ -138,7 +139,8 @@ def render_bin(template: str, params: dict[str, str]) -> str:
     return re.sub(r"\{\{(\w+)\}\}", lambda m: params.get(m.group(1), ""), text)
 
 
-def _new_call(store: Store, **fields: Any) -> dict[str, Any]:
+def new_call_record(store: Store, **fields: Any) -> dict[str, Any]:
+    """Store a call record shaped like the twin's Calls create makes; `fields` set or override any field."""
     t = now()
     sid = store.new_sid("CA")
     call = {"sid": sid, "_parent": "", "date_created": t, "date_updated": t, "parent_call_sid": None,
@@ -169,7 +171,7 @@ def dial_from_phone(store: Store, digits: str, port: int = 1) -> dict[str, Any]:
     domain_name = f"{server.split('.sip.', 1)[0]}.sip.twilio.com"
     dialled = (values.get(keys["prefix"]) or "") + digits.strip()
     caller, callee = f"sip:{user}@{domain_name}", f"sip:{dialled}@{domain_name}"
-    parent = _new_call(store, to=callee, **{"from": caller}, direction="inbound")
+    parent = new_call_record(store, to=callee, **{"from": caller}, direction="inbound")
     domain = next(d for d in store.list("sip_domain") if d["domain_name"] == domain_name)
     start = parent["date_created"]
     refusal = _call_auth_refusal(store, domain, values, keys)
@@ -252,7 +254,7 @@ def _run_dial(store: Store, parent: dict[str, Any], twiml: str, ET: Any) -> dict
         return parent
     parent["timeline"] = _timeline(start, [(0.5, "in-progress"), (13.0, "completed")])
     parent["price_per_minute"] = 0.004
-    child = _new_call(store, to=number, **{"from": caller_id}, direction="outbound-dial",
+    child = new_call_record(store, to=number, **{"from": caller_id}, direction="outbound-dial",
                       parent_call_sid=parent["sid"], price_per_minute=0.014)
     child["timeline"] = _timeline(start + 0.6 * time_scale(), [(1.0, "ringing"), (3.0, "in-progress"),
                                                                (12.0, "completed")])

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .line_calls import add_alert
+from .line_calls import add_alert, new_call_record
 from .store import Store, open_store
 from .twilio_resources import seed_account
 
@@ -37,16 +37,9 @@ _NAT_TEXT = ("Error communicating with the SIP endpoint: no response to INVITE s
 
 def _record(store: Store, to: str, from_: str, direction: str, timeline: list[list[Any]],
             price: float | None, parent: str | None = None) -> dict[str, Any]:
-    sid = store.new_sid("CA")
-    start = timeline[0][0]
-    rec = {"to": to, "from": from_, "url": None, "twiml": None, "method": "POST", "timeout": 30,
-           "direction": direction, "parent_call_sid": parent, "trunk_sid": None, "answered_by": None,
-           "caller_name": None, "forwarded_from": None, "group_sid": None, "queue_time": "0",
-           "price_per_minute": price, "timeline": timeline, "date_created": start,
-           "date_updated": timeline[-1][0], "phone_number_sid": None, "time_scale": 1.0,
-           "sid": sid, "_parent": ""}
-    store.insert("call", sid, rec)
-    return rec
+    return new_call_record(store, to=to, **{"from": from_}, direction=direction, timeline=timeline,
+                           price_per_minute=price, parent_call_sid=parent, timeout=30, time_scale=1.0,
+                           date_created=timeline[0][0], date_updated=timeline[-1][0])
 
 
 def _answered(t: float, ring: float, talk: float) -> list[list[Any]]:
