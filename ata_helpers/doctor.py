@@ -306,7 +306,9 @@ def _last_call(line: _Line, inbound: bool) -> Check:
     from .call_logs import sip_key
 
     wanted = sip_key(address)
-    recent = line.client.calls.list(limit=200)  # Twilio may write SIP parties with or without sip:
+    if "recent_calls" not in line.notes:  # one listing serves both directions
+        line.notes["recent_calls"] = line.client.calls.list(limit=200)
+    recent = line.notes["recent_calls"]  # Twilio may write SIP parties with or without sip:
     calls = [c for c in recent if sip_key(c.to if inbound else c._from) == wanted]
     if not calls:
         return _skip(name, f"no call {'to' if inbound else 'from'} {address} yet")
