@@ -38,6 +38,10 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(parallel.os, "fork", fork)
     monkeypatch.setattr(parallel, "FORK_MIN_MESSAGES", 1)
+    # Earlier tests in the same run can leave idle daemon threads (the twins' servers); only a
+    # thread started during this test counts, as a lone process would see it.
+    baseline = threading.active_count()
+    monkeypatch.setattr(parallel, "forking_allowed", lambda: threading.active_count() == baseline)
     return pids
 
 
@@ -129,3 +133,14 @@ def test_no_fork_below_threshold(capture: Path, forks: list[int],
     monkeypatch.setattr(parallel, "FORK_MIN_MESSAGES", 1000)
     assert len(read_sip(capture)) == 19
     assert not forks
+
+
+def test_forking_is_allowed_only_without_other_threads() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not parallel.forking_allowed()
+    finally:
+        stop.set()
+        thread.join()
