@@ -234,7 +234,7 @@ def validate_voice_method(value: str, field: str = "voice_method") -> str:
 
 def validate_bin_url(value: str, field: str = "bin_url") -> str:
     """A TwiML Bin URL as the Console shows it: https://handler.twilio.com/twiml/EH + 32 hex digits."""
-    from .sandbox.bins import bin_sid_from_url
+    from .sandbox.twilio.bins import bin_sid_from_url
 
     text = str(value or "").strip()
     if not text:

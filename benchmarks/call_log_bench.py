@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["ATA_MODE"] = "sandbox"
         os.environ["ATA_SANDBOX_DIR"] = folder
         import ata_helpers as ata
-        from ata_helpers.sandbox.seed_history import seed_call_history
+        from ata_helpers.sandbox.twilio.seed_history import seed_call_history
 
         summary = seed_call_history(n=args.calls, seed=1, days=60)
         ata.call_log(progress=False)  # start the twin and warm up

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from notebook_writer import write_notebook
-
 from nbformat.v4 import new_code_cell, new_markdown_cell
+from notebook_writer import write_notebook
 
 CELLS = [
     new_markdown_cell("""# 08 · Call logs: which calls failed, and why
@@ -23,7 +22,7 @@ of notebook 07, so calls forwarded to it failed with **32011**."""),
 from ata_helpers.call_logs import (calls_for_sip_address, calls_per_day, calls_per_day_chart,
                                    duration_chart, duration_summary, failures_by_error_code)
 from ata_helpers.rest_calls import ata_sip_uri
-from ata_helpers.sandbox.seed_history import seed_call_history
+from ata_helpers.sandbox.twilio.seed_history import seed_call_history
 
 ATA = ata_sip_uri()  # the ATA's SIP address, from the inputs of notebook 02
 ATA"""),

@@ -11,8 +11,8 @@ import ata_helpers as ata
 from ata_helpers.call_logs import (COLUMNS, calls_for_sip_address, calls_per_day, calls_per_day_chart,
                                    duration_chart, duration_summary, failures_by_error_code)
 from ata_helpers.errors import ValidationError
-from ata_helpers.sandbox.seed_history import seed_call_history
 from ata_helpers.sandbox.store import open_store
+from ata_helpers.sandbox.twilio.seed_history import seed_call_history
 
 ATA = "sip:ht801@my-ht801.sip.twilio.com"
 END = datetime(2025, 3, 1, tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ata_helpers.cli import main
-from ata_helpers.sandbox.seed_history import seed_call_history
+from ata_helpers.sandbox.twilio.seed_history import seed_call_history
 from ata_helpers.wakeup.store import AlarmStore
 
 ATA = "sip:ht801@my-ht801.sip.twilio.com"

@@ -10,7 +10,7 @@ import pytest
 import ata_helpers as ata
 from ata_helpers.errors import DeviceAuthError, DeviceLockedError, DeviceUnreachableError
 from ata_helpers.grandstream import FxsPort, HT80xConfig, HT80xDevice, LegacyFirmwareError, SettingError
-from ata_helpers.sandbox.ht80x_twin import configure_twin, device_url, twin_pvalues
+from ata_helpers.sandbox.ht80x.twin import configure_twin, device_url, twin_pvalues
 from ata_helpers.sandbox.store import open_store
 
 
@@ -157,7 +157,7 @@ def test_write_only_password_is_flagged_and_ignored_writes_fail_registration() -
     configure_twin(password_writable=False)
     store = open_store()
     store.insert("sip_domain", "SD1", {"domain_name": "example.sip.twilio.com", "sip_registration": True})
-    store.insert("reg_mapping", "RM1", {"sid": "CL1"}, parent="SD1")
+    store.insert("auth_registrations_credential_list_mapping", "RM1", {"sid": "CL1"}, parent="SD1")
     store.insert("credential", "CR1", {"username": "alice",
                                        "password_sha256": hashlib.sha256(b"Secret123456").hexdigest()},
                  parent="CL1")

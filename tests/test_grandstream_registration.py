@@ -6,7 +6,7 @@ import pytest
 
 from ata_helpers.grandstream import FxsPort, HT80xConfig, HT80xDevice
 from ata_helpers.grandstream.registration import registration_checks
-from ata_helpers.sandbox.ht80x_twin import SANDBOX_ADMIN_PASSWORD, device_url
+from ata_helpers.sandbox.ht80x.twin import SANDBOX_ADMIN_PASSWORD, device_url
 
 
 def device() -> HT80xDevice:

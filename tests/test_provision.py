@@ -34,8 +34,8 @@ from ata_helpers.provision import (
     origination_sip_url,
 )
 from ata_helpers.provision.config import SANDBOX_SIP_PASSWORD, config_path, load_inputs
-from ata_helpers.sandbox import bins
 from ata_helpers.sandbox.store import open_store
+from ata_helpers.sandbox.twilio import bins
 
 PASSWORD = "Correct-Horse-9"
 NUMBER = "+14155550100"

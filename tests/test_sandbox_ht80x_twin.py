@@ -8,8 +8,12 @@ import time
 import pytest
 import requests
 
-from ata_helpers.sandbox.ht80x_twin import (SANDBOX_ADMIN_PASSWORD, configure_twin, device_url,
-                                            twin_pvalues)
+from ata_helpers.sandbox.ht80x.twin import (
+    SANDBOX_ADMIN_PASSWORD,
+    configure_twin,
+    device_url,
+    twin_pvalues,
+)
 from ata_helpers.sandbox.store import open_store
 
 

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from ata_helpers.sandbox.line import port_status
+from ata_helpers.sandbox.line.registration import port_status
 from ata_helpers.sandbox.store import Store, open_store
 
 DOMAIN_SID = "SD" + "1" * 32
@@ -22,7 +22,8 @@ def twilio_side(store: Store, registration: bool = True, mapped: bool = True,
                  {"username": username, "password_sha256": hashlib.sha256(password.encode()).hexdigest()},
                  parent=LIST_SID)
     if mapped:
-        store.insert("reg_mapping", "RM" + "4" * 32, {"sid": LIST_SID}, parent=DOMAIN_SID)
+        store.insert("auth_registrations_credential_list_mapping", "RM" + "4" * 32, {"sid": LIST_SID},
+                     parent=DOMAIN_SID)
 
 
 def device(port: int = 1, **overrides: str) -> dict[str, str]:
@@ -60,7 +61,7 @@ def test_port_two_uses_its_own_pvalues(store: Store) -> None:
 
 def test_domain_name_stored_without_suffix_is_found(store: Store) -> None:
     store.insert("sip_domain", DOMAIN_SID, {"domain_name": "example", "sip_registration": True})
-    store.insert("reg_mapping", "RM1", {"sid": LIST_SID}, parent=DOMAIN_SID)
+    store.insert("auth_registrations_credential_list_mapping", "RM1", {"sid": LIST_SID}, parent=DOMAIN_SID)
     store.insert("credential", "CR1", {"username": "alice",
                                        "password_sha256": hashlib.sha256(b"Secret123456").hexdigest()},
                  parent=LIST_SID)

@@ -126,7 +126,7 @@ def test_tshark_reads_the_simulated_captures_the_same_way(line: Any) -> None:
 
 
 def _outbound_bin() -> str:
-    from ata_helpers.sandbox.bins import create_bin
+    from ata_helpers.sandbox.twilio.bins import create_bin
 
     return create_bin("outbound", '<?xml version="1.0" encoding="UTF-8"?><Response>'
                       '<Dial callerId="+14155550100">{{#e164}}{{To}}{{/e164}}</Dial></Response>')["url"]
@@ -164,7 +164,7 @@ def test_dialling_without_call_auth_is_rejected(line: Any) -> None:
 
 
 def test_bin_template_rendering() -> None:
-    from ata_helpers.sandbox.line_calls import render_bin
+    from ata_helpers.sandbox.twilio.bins import render_bin
 
     template = "<Dial>{{#e164}}{{To}}{{/e164}}</Dial><Say>{{From}}</Say>"
     assert render_bin(template, {"To": "sip:+15125551212@x.sip.twilio.com", "From": "a"}) == \

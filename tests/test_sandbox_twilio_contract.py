@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from ata_helpers.sandbox import twin_url
-from ata_helpers.sandbox.twilio_resources import PAGING, SPECS, Spec
+from ata_helpers.sandbox.twilio.resource import PAGING, Spec
+from ata_helpers.sandbox.twilio.specs import SPECS
 from ata_helpers.settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 
 SUBSET = json.loads((Path(__file__).parent / "data" / "twilio_openapi_subset.json").read_text())["paths"]
@@ -44,7 +45,7 @@ def test_parameter_names_match(spec: Spec, path: str, method: str, op: str) -> N
     documented = SUBSET[path][method]
     if op == "create":
         assert sorted(spec.create_params) == documented["form"]
-        assert sorted(spec.required) == documented["required_form"]
+        assert sorted(spec.required_params) == documented["required_form"]
     elif op == "update":
         assert sorted(spec.update_params) == documented["form"]
     elif op == "list":
@@ -77,36 +78,38 @@ def world() -> dict[str, Any]:
     cl = _post(by_kind["credential_list"].collection, {"FriendlyName": "contract list"})
     cred = _post(by_kind["credential"].collection, {"Username": "ht801", "Password": "Contract12345"},
                  CredentialListSid=cl["sid"])
-    acl = _post(by_kind["ip_acl"].collection, {"FriendlyName": "contract acl"})
+    acl = _post(by_kind["ip_access_control_list"].collection, {"FriendlyName": "contract acl"})
     ip = _post(by_kind["ip_address"].collection, {"FriendlyName": "home", "IpAddress": "203.0.113.7"},
                IpAccessControlListSid=acl["sid"])
     maps = {kind: _post(by_kind[kind].collection, {param: sid}, DomainSid=domain["sid"])
-            for kind, param, sid in (("reg_mapping", "CredentialListSid", cl["sid"]),
-                                     ("call_cred_mapping", "CredentialListSid", cl["sid"]),
-                                     ("call_acl_mapping", "IpAccessControlListSid", acl["sid"]))}
+            for kind, param, sid in (
+                ("auth_registrations_credential_list_mapping", "CredentialListSid", cl["sid"]),
+                ("auth_calls_credential_list_mapping", "CredentialListSid", cl["sid"]),
+                ("auth_calls_ip_access_control_list_mapping", "IpAccessControlListSid", acl["sid"]))}
     trunk = _post(by_kind["trunk"].collection, {"FriendlyName": "contract trunk"})
     ou = _post(by_kind["origination_url"].collection,
                {"Weight": "10", "Priority": "10", "Enabled": "true", "FriendlyName": "ata",
                 "SipUrl": "sip:ht801@contract.sip.us1.twilio.com"}, TrunkSid=trunk["sid"])
-    numbers = requests.get(_url(by_kind["incoming_number"].collection), auth=AUTH, timeout=10).json()
+    numbers = requests.get(_url(by_kind["incoming_phone_number"].collection), auth=AUTH, timeout=10).json()
     number = numbers["incoming_phone_numbers"][1]
     tpn = _post(by_kind["trunk_phone_number"].collection, {"PhoneNumberSid": number["sid"]},
                 TrunkSid=trunk["sid"])
     tcl = _post(by_kind["trunk_credential_list"].collection, {"CredentialListSid": cl["sid"]},
                 TrunkSid=trunk["sid"])
-    tacl = _post(by_kind["trunk_acl"].collection, {"IpAccessControlListSid": acl["sid"]}, TrunkSid=trunk["sid"])
+    tacl = _post(by_kind["trunk_ip_access_control_list"].collection, {"IpAccessControlListSid": acl["sid"]},
+                 TrunkSid=trunk["sid"])
     call = _post(by_kind["call"].collection, {"To": "sip:ht801@contract.sip.twilio.com",
                                               "From": "+14155550100", "Twiml": "<Response/>"})
     alerts = requests.get(_url(by_kind["alert"].collection), auth=AUTH, timeout=10).json()["alerts"]
     sids = {"sip_domain": ({"Sid": domain["sid"]}), "credential_list": {"Sid": cl["sid"]},
             "credential": {"CredentialListSid": cl["sid"], "Sid": cred["sid"]},
-            "ip_acl": {"Sid": acl["sid"]},
+            "ip_access_control_list": {"Sid": acl["sid"]},
             "ip_address": {"IpAccessControlListSid": acl["sid"], "Sid": ip["sid"]},
-            "incoming_number": {"Sid": number["sid"]}, "call": {"Sid": call["sid"]},
+            "incoming_phone_number": {"Sid": number["sid"]}, "call": {"Sid": call["sid"]},
             "trunk": {"Sid": trunk["sid"]}, "origination_url": {"TrunkSid": trunk["sid"], "Sid": ou["sid"]},
             "trunk_phone_number": {"TrunkSid": trunk["sid"], "Sid": tpn["sid"]},
             "trunk_credential_list": {"TrunkSid": trunk["sid"], "Sid": tcl["sid"]},
-            "trunk_acl": {"TrunkSid": trunk["sid"], "Sid": tacl["sid"]},
+            "trunk_ip_access_control_list": {"TrunkSid": trunk["sid"], "Sid": tacl["sid"]},
             "alert": {"Sid": alerts[0]["sid"]}}
     for kind, mapping in maps.items():
         sids[kind] = {"DomainSid": domain["sid"], "Sid": mapping["sid"]}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ata_helpers.sandbox.seed_history import seed_call_history
+from ata_helpers.sandbox.twilio.seed_history import seed_call_history
 from ata_helpers.wakeup.store import AlarmStore
 from ata_helpers.widgets.call_log import call_log_form
 from ata_helpers.widgets.wakeup import wakeup_form

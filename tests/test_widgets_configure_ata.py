@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from ata_helpers.grandstream import FxsPort, HT80xConfig, HT80xDevice
-from ata_helpers.sandbox.ht80x_twin import SANDBOX_ADMIN_PASSWORD, device_url, twin_pvalues
+from ata_helpers.sandbox.ht80x.twin import (
+    SANDBOX_ADMIN_PASSWORD,
+    device_url,
+    twin_pvalues,
+)
 from ata_helpers.widgets.configure_ata import BLOG_FIELDS, configure_ata_form
 
 

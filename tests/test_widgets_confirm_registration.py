@@ -6,8 +6,8 @@ import hashlib
 from typing import Any
 
 from ata_helpers.grandstream import FxsPort, HT80xConfig, HT80xDevice
-from ata_helpers.sandbox.ht80x_twin import SANDBOX_ADMIN_PASSWORD, device_url
-from ata_helpers.sandbox.line import device_ports
+from ata_helpers.sandbox.ht80x.twin import SANDBOX_ADMIN_PASSWORD, device_url
+from ata_helpers.sandbox.line.registration import device_ports
 from ata_helpers.sandbox.store import open_store
 from ata_helpers.widgets.confirm_registration import confirm_registration
 
@@ -38,7 +38,7 @@ def configure(password: str) -> None:
 def twilio_side() -> None:
     store = open_store()
     store.insert("sip_domain", "SD1", {"domain_name": "example.sip.twilio.com", "sip_registration": True})
-    store.insert("reg_mapping", "RM1", {"sid": "CL1"}, parent="SD1")
+    store.insert("auth_registrations_credential_list_mapping", "RM1", {"sid": "CL1"}, parent="SD1")
     store.insert("credential", "CR1", {"username": "alice",
                                        "password_sha256": hashlib.sha256(b"Secret123456").hexdigest()},
                  parent="CL1")

@@ -435,7 +435,7 @@ def ht80x_device(**options: Any) -> HT80xDevice:
     from ..settings import device_settings, mode
 
     if mode() == "sandbox":
-        from ..sandbox.ht80x_twin import SANDBOX_ADMIN_PASSWORD, device_url
+        from ..sandbox.ht80x.twin import SANDBOX_ADMIN_PASSWORD, device_url
 
         options.setdefault("wait_timeout", 30.0)
         options.setdefault("poll_interval", 0.5)

@@ -88,6 +88,6 @@ def twilio_side_verdict() -> "pd.DataFrame":
                               "fix": "Console > Voice > SIP Domains > your domain > Registered SIP Endpoints, "
                                      "or the Debugger; or capture the REGISTER (notebook 07)"}],
                             columns=columns).astype({"code": "Int64", "sip_status": "Int64"})
-    from ..sandbox.line import device_ports
+    from ..sandbox.line.registration import device_ports
 
     return pd.DataFrame(device_ports(), columns=columns).astype({"code": "Int64", "sip_status": "Int64"})

@@ -18,7 +18,7 @@ __all__ = ["ensure_bin", "remove_bin", "find_sandbox_bin"]
 
 def find_sandbox_bin(friendly_name: str) -> dict | None:
     """The sandbox Bin with this friendly name, or None."""
-    from ..sandbox.bins import list_bins
+    from ..sandbox.twilio.bins import list_bins
 
     return next((b for b in list_bins() if b["friendly_name"] == friendly_name), None)
 
@@ -38,11 +38,11 @@ def ensure_bin(friendly_name: str, twiml: str, url: str | None = None, *, field:
                                   f"create it in the Console, then give its URL as {field}")
             raise ValidationError(field, console_bin_steps(friendly_name, twiml, field))
         checked = validate_bin_url(url, field)
-        from ..sandbox.bins import bin_sid_from_url
+        from ..sandbox.twilio.bins import bin_sid_from_url
 
         return StepResult("TwiML Bin", checked, bin_sid_from_url(checked) or "", "unchanged",
                           f"'{friendly_name}', pasted in the Console by you (Bins have no API to check it)")
-    from ..sandbox.bins import BIN_URL, create_bin
+    from ..sandbox.twilio.bins import BIN_URL, create_bin
 
     found = find_sandbox_bin(friendly_name)
     if found is not None and found["twiml"] == twiml:
@@ -61,7 +61,7 @@ def remove_bin(friendly_name: str, url: str | None = None) -> StepResult:
     if mode() == "live":
         return StepResult("TwiML Bin", url or friendly_name, "", "kept",
                           f"delete '{friendly_name}' in Console → TwiML Bins (no API for Bins)")
-    from ..sandbox.bins import delete_bin
+    from ..sandbox.twilio.bins import delete_bin
 
     found = find_sandbox_bin(friendly_name)
     if found is None:

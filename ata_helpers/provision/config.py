@@ -26,7 +26,7 @@ SANDBOX_DEFAULTS: dict[str, Any] = {
     "caller_id": "+14155550100",
     "phone_number": "+14155550100",
     "edge": "us1",
-    "public_ip": "203.0.113.7",  # the sandbox router's public address (sandbox.line_network.WAN_IP)
+    "public_ip": "203.0.113.7",  # the sandbox router's public address (sandbox.line.network.WAN_IP)
     "outbound_bin_url": None,
     "inbound_bin_url": None,
 }

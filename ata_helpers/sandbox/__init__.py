@@ -15,7 +15,7 @@ __all__ = ["twin_url", "reset", "bins", "capture", "registration_capture", "dial
 def twin_url(restart: bool = False) -> str:
     """Base URL of the Twilio twin for this sandbox, started in this process if none answers."""
     from .runtime import ensure_service
-    from .twilio_twin import TwilioTwinHandler
+    from .twilio.server import TwilioTwinHandler
 
     return ensure_service("twilio", TwilioTwinHandler, restart=restart)
 
@@ -24,7 +24,7 @@ def capture(call_sid: str) -> Path:
     """Path of a pcap of the call's SIP (and RTP) as Twilio's console capture would show it."""
     from ..errors import SandboxError
     from ..settings import sandbox_dir
-    from .line_network import write_call_capture
+    from .line.network import write_call_capture
     from .store import open_store
 
     store = open_store()
@@ -42,7 +42,7 @@ def registration_capture(port: int = 1) -> Path:
     """Path of a pcap of the ATA port's latest REGISTER exchange with Twilio (digest challenge included)."""
     from ..errors import SandboxError
     from ..settings import sandbox_dir
-    from .line_network import write_registration_capture
+    from .line.network import write_registration_capture
     from .store import open_store
 
     folder = sandbox_dir() / "captures"
@@ -56,7 +56,7 @@ def registration_capture(port: int = 1) -> Path:
 def dial(number: str, port: int = 1) -> str:
     """Lift the sandbox phone on FXS `port` and dial `number`; returns the SID of the call Twilio logs."""
     from ..errors import SandboxError
-    from .line_calls import dial_from_phone
+    from .line.calls import dial_from_phone
     from .store import open_store
 
     try:
@@ -94,5 +94,5 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
     if name == "bins":
         import importlib
 
-        return importlib.import_module(f"{__name__}.bins")
+        return importlib.import_module(f"{__name__}.twilio.bins")
     raise AttributeError(name)

@@ -32,6 +32,16 @@ CREATE INDEX IF NOT EXISTS records_kind_parent ON records(kind, parent, seq);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# Record kinds renamed to Twilio's resource names; a sandbox made before keeps its records.
+_RENAMED_KINDS = {
+    "reg_mapping": "auth_registrations_credential_list_mapping",
+    "call_cred_mapping": "auth_calls_credential_list_mapping",
+    "call_acl_mapping": "auth_calls_ip_access_control_list_mapping",
+    "ip_acl": "ip_access_control_list",
+    "incoming_number": "incoming_phone_number",
+    "trunk_acl": "trunk_ip_access_control_list",
+}
+
 
 class Store:
     """Records (kind, sid, parent, JSON data) and a key/value table in one SQLite file."""
@@ -44,6 +54,10 @@ class Store:
             # The state holds SIP credential digests and device settings: owner-only.
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         self._connection().executescript(_SCHEMA)
+        with self.transaction() as db:
+            for old, new in _RENAMED_KINDS.items():
+                db.execute("UPDATE records SET kind=? WHERE kind=?", (new, old))
+                db.execute("UPDATE kv SET key=? WHERE key=?", (f"counter:seq:{new}", f"counter:seq:{old}"))
 
     def _connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)

@@ -224,7 +224,7 @@ def test_pagination_across_pages(client: Any, page_size: int, total: int) -> Non
     from ata_helpers.sandbox.store import open_store
 
     store = open_store()
-    from ata_helpers.sandbox.twilio_resources import password_hash
+    from ata_helpers.sandbox.twilio.credential_lists import password_hash
 
     for i in range(total):  # bulk insert through the store; the API path is tested above
         sid = store.new_sid("CR")

@@ -19,9 +19,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .line_calls import add_alert, new_call_record
-from .store import Store, open_store
-from .twilio_resources import seed_account
+from ..store import Store, open_store
+from .alerts import add_alert
+from .calls import new_call_record
+from .incoming_phone_numbers import seed_account
 
 __all__ = ["seed_call_history", "DEFAULT_END", "SANDBOX_NUMBER"]
 
@@ -130,8 +131,8 @@ def seed_call_history(n: int = 300, seed: int = 8, days: int = 28, end: datetime
     Running it again with the same arguments adds nothing. Returns a summary with `calls` and
     `alerts` (how many were added) and `start`/`end`.
     """
-    from ..errors import ValidationError
-    from ..rest_calls import ata_sip_uri, check_destination
+    from ...errors import ValidationError
+    from ...rest_calls import ata_sip_uri, check_destination
 
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
         raise ValidationError("n", "a whole number of calls from 1 to 100000", n)

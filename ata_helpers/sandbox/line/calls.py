@@ -1,7 +1,7 @@
 """What happens to a call placed through the twin's REST API, decided as a real line would.
 
 Calls to phone numbers ring and are answered by the (simulated) far end. Calls to a SIP user of a
-domain depend on the ATA: the line simulation (sandbox.line) says whether a device is registered
+domain depend on the ATA: the line simulation (line.registration) says whether a device is registered
 and whether Twilio's INVITE can reach its Contact; the outcome is written as the call's timeline
 (queued → ringing → in-progress → completed, or a failure) plus the alerts Twilio would log.
 """
@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .store import Store
-from .twilio_format import now
-from .twilio_resources import E164, time_scale
+from ..store import Store
+from ..twilio.alerts import add_alert
+from ..twilio.bins import bin_sid_from_url, get_bin, render_bin
+from ..twilio.calls import E164, new_call_record, time_scale
 
-__all__ = ["route_call", "add_alert", "parse_sip_target", "Outcome", "new_call_record", "dial_from_phone",
-           "render_bin"]
+__all__ = ["route_call", "parse_sip_target", "Outcome", "dial_from_phone"]
 
 _SIP = re.compile(r"^sips?:(?:(?P<user>[^@;]+)@)?(?P<host>[^;:>]+)(?::\d+)?(?P<params>;.*)?$", re.I)
 _GLOBAL = re.compile(r"^(?P<label>[a-z0-9-]+)\.sip\.twilio\.com$", re.I)
@@ -38,17 +38,6 @@ def parse_sip_target(uri: str) -> dict[str, str | None] | None:
     if m:
         edge, domain = m.group("edge"), f"{m.group('label')}.sip.twilio.com"
     return {"user": match.group("user"), "host": host, "edge": edge, "domain": domain}
-
-
-def add_alert(store: Store, call_sid: str, code: int, text: str, at: float | None = None,
-              level: str = "error", url: str | None = None) -> None:
-    """Log a Monitor alert for a call, as Twilio's debugger would."""
-    sid = store.new_sid("NO")
-    t = at if at is not None else now()
-    store.insert("alert", sid, {"sid": sid, "error_code": code, "alert_text": text, "resource_sid": call_sid,
-                                "log_level": level, "request_method": "POST" if url else None,
-                                "request_url": url, "date_created": t, "date_updated": t,
-                                "date_generated": t, "_parent": ""})
 
 
 def _timeline(start: float, steps: list[tuple[float, str]]) -> list[list[Any]]:
@@ -76,7 +65,7 @@ def _sip_call(store: Store, call: dict[str, Any]) -> dict[str, Any]:
     domain = next((d for d in store.list("sip_domain") if d["domain_name"] == target["domain"]), None)
     if domain is None:
         return _fail(store, call, 32002, f"SIP domain {target['domain']} not found", after=0.5)
-    from .line_network import inbound_reachability
+    from .network import inbound_reachability
 
     verdict = inbound_reachability(store, domain, str(target["user"]))
     call["capture_hint"] = verdict
@@ -120,49 +109,16 @@ def route_call(store: Store, call: dict[str, Any]) -> dict[str, Any]:
     return call
 
 
-# -- calls dialled on the phone ---------------------------------------------------------------------
-_E164_SECTION = re.compile(r"\{\{#e164\}\}(.*?)\{\{/e164\}\}", re.S)
-
-
-def render_bin(template: str, params: dict[str, str]) -> str:
-    """Render a TwiML Bin's Mustache template as Twilio does for {{Var}} and {{#e164}}…{{/e164}}.
-
-    `e164` pulls the E.164 number out of a SIP URI (sip:+15125551212@domain → +15125551212); a
-    user part without the leading + is left as it is, which is why the ATA must dial with +.
-    """
-    def e164(match: re.Match[str]) -> str:
-        inner = re.sub(r"\{\{(\w+)\}\}", lambda m: params.get(m.group(1), ""), match.group(1)).strip()
-        user = re.sub(r"^sips?:", "", inner).split("@", 1)[0].split(";", 1)[0]
-        return user
-
-    text = _E164_SECTION.sub(e164, template)
-    return re.sub(r"\{\{(\w+)\}\}", lambda m: params.get(m.group(1), ""), text)
-
-
-def new_call_record(store: Store, **fields: Any) -> dict[str, Any]:
-    """Store a call record shaped like the twin's Calls create makes; `fields` set or override any field."""
-    t = now()
-    sid = store.new_sid("CA")
-    call = {"sid": sid, "_parent": "", "date_created": t, "date_updated": t, "parent_call_sid": None,
-            "trunk_sid": None, "answered_by": None, "caller_name": None, "forwarded_from": None,
-            "group_sid": None, "queue_time": "0", "price_per_minute": None, "phone_number_sid": None,
-            "url": None, "twiml": None, "method": "POST", "timeout": 60, "time_scale": time_scale(),
-            "timeline": [[t, "queued"]], **fields}
-    store.insert("call", sid, call)
-    return call
-
-
 def dial_from_phone(store: Store, digits: str, port: int = 1) -> dict[str, Any]:
     """Simulate lifting the handset on FXS `port` and dialling `digits`; returns the call Twilio logs."""
     import xml.etree.ElementTree as ET
 
-    from .bins import get_bin
-    from .ht80x_twin import twin_pvalues
-    from .line import device_ports
-    from .line_network import _PORT_KEYS
+    from ..ht80x.twin import twin_pvalues
+    from .network import PORT_KEYS
+    from .registration import device_ports
 
     values = twin_pvalues(store)
-    keys = _PORT_KEYS[port]
+    keys = PORT_KEYS[port]
     status = next((s for s in device_ports(store) if s["port"] == port), None)
     if status is None or status["registration"] != "Registered":
         raise ValueError(f"port {port} is not registered, so the ATA plays a fast busy tone and sends nothing")
@@ -182,8 +138,6 @@ def dial_from_phone(store: Store, digits: str, port: int = 1) -> dict[str, Any]:
         parent["timeline"] = _timeline(start, [(0.5, "failed")])
         add_alert(store, parent["sid"], 11200, f"The SIP domain {domain_name} has no Voice URL", at=start)
     else:
-        from .bins import bin_sid_from_url
-
         found = get_bin(domain["voice_url"]) if bin_sid_from_url(domain["voice_url"]) else None
         if found is None:
             parent["timeline"] = _timeline(start, [(0.5, "failed")])
@@ -205,11 +159,11 @@ def _call_auth_refusal(store: Store, domain: dict[str, Any], values: dict[str, s
     """
     import ipaddress
 
-    from .line_network import WAN_IP
-    from .twilio_resources import password_hash
+    from ..twilio.credential_lists import password_hash
+    from .network import WAN_IP
 
-    acls = store.list("call_acl_mapping", domain["sid"])
-    creds = store.list("call_cred_mapping", domain["sid"])
+    acls = store.list("auth_calls_ip_access_control_list_mapping", domain["sid"])
+    creds = store.list("auth_calls_credential_list_mapping", domain["sid"])
     if not acls and not creds:
         return 32202, (f"No credential list or IP ACL is mapped for calls on {domain['domain_name']}; "
                        "the INVITE was rejected with 403")
@@ -248,7 +202,7 @@ def _run_dial(store: Store, parent: dict[str, Any], twiml: str, ET: Any) -> dict
         add_alert(store, parent["sid"], 13223, f"Dial: invalid phone number format {number!r}: not E.164 "
                                                "(the ATA dialled without the + prefix)", at=start)
         return parent
-    if not any(n["phone_number"] == caller_id for n in store.list("incoming_number")):
+    if not any(n["phone_number"] == caller_id for n in store.list("incoming_phone_number")):
         parent["timeline"] = _timeline(start, [(0.5, "in-progress"), (1.0, "completed")])
         add_alert(store, parent["sid"], 13214, f"Dial: invalid callerId {caller_id!r}", at=start)
         return parent

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from ata_helpers.errors import ValidationError
-from ata_helpers.sandbox.seed_history import DEFAULT_END, seed_call_history
 from ata_helpers.sandbox.store import Store, open_store
-from ata_helpers.sandbox.twilio_resources import call_status_at
+from ata_helpers.sandbox.twilio.calls import call_status_at
+from ata_helpers.sandbox.twilio.seed_history import DEFAULT_END, seed_call_history
 from ata_helpers.twilio_error_codes import ERRORS
 
 ATA = "sip:ht801@my-ht801.sip.twilio.com"

@@ -18,12 +18,14 @@ import secrets
 import time
 from typing import Any
 
-from .http_base import TwinHandler
-from .store import Store, open_store
+from ..http_base import TwinHandler
+from ..store import Store, open_store
 
 __all__ = [
     "device_url",
     "configure_twin",
+    "twin_quirks",
+    "port_count",
     "twin_pvalues",
     "factory_pvalues",
     "HT80xTwinHandler",
@@ -77,14 +79,21 @@ def factory_pvalues(product: str = "HT802V2") -> dict[str, str]:
     return values
 
 
-def _quirks(store: Store) -> dict[str, Any]:
+def twin_quirks(store: Store | None = None) -> dict[str, Any]:
+    """The firmware behaviours in force for this sandbox's device (DEFAULT_QUIRKS, then configure_twin's)."""
+    store = store or open_store()
     return {**DEFAULT_QUIRKS, **(store.get_value("ht80x:quirks") or {})}
+
+
+def port_count(store: Store | None = None) -> int:
+    """How many FXS ports the twin has: 2 for an HT802, else 1."""
+    return 2 if str(twin_quirks(store)["product"]).upper().startswith("HT802") else 1
 
 
 def _pvalues(store: Store) -> dict[str, str]:
     values = store.get_value("ht80x:pvalues")
     if values is None:
-        values = factory_pvalues(_quirks(store)["product"])
+        values = factory_pvalues(twin_quirks(store)["product"])
         store.set_value("ht80x:pvalues", values)
     return values
 
@@ -98,7 +107,7 @@ def configure_twin(store: Store | None = None, **quirks: Any) -> dict[str, Any]:
     with store.transaction():
         current = {**(store.get_value("ht80x:quirks") or {}), **quirks}
         store.set_value("ht80x:quirks", current)
-    return _quirks(store)
+    return twin_quirks(store)
 
 
 def twin_pvalues(store: Store | None = None) -> dict[str, str]:
@@ -108,7 +117,7 @@ def twin_pvalues(store: Store | None = None) -> dict[str, str]:
 
 def device_url(restart: bool = False) -> str:
     """Base URL of the HT80x twin for this sandbox, started in this process if none answers."""
-    from .runtime import ensure_service
+    from ..runtime import ensure_service
 
     return ensure_service(SERVICE, HT80xTwinHandler, restart=restart)
 
@@ -132,7 +141,7 @@ class HT80xTwinHandler(TwinHandler):
     # -- dispatch -------------------------------------------------------------------------
     def route(self, method: str) -> None:
         store = self.store
-        quirks = _quirks(store)
+        quirks = twin_quirks(store)
         reboot_until = float(store.get_value("ht80x:reboot_until") or 0)
         if time.time() < reboot_until:
             self.close_connection = True  # rebooting: the socket closes without an answer
@@ -232,9 +241,9 @@ class HT80xTwinHandler(TwinHandler):
 
     # -- values ---------------------------------------------------------------------------
     def _status_value(self, name: str, values: dict[str, str], quirks: dict[str, Any], store: Store) -> str:
-        from .line import port_status
+        from ..line.registration import port_status
 
-        ports = 2 if quirks["product"].upper().startswith("HT802") else 1
+        ports = port_count(store)
         if name in ("P4901", "P4902"):
             return "On Hook" if int(name[-1]) <= ports else ""
         if name in ("P4921", "P4922"):

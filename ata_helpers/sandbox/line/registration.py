@@ -1,8 +1,8 @@
 """What a real line would do with the ATA's settings: does FXS port N register with Twilio?
 
 The answer is computed from the device twin's P-values and the Twilio twin's state in the shared
-Store (records `sip_domain`, `reg_mapping`, `credential`), following the checks Twilio makes on a
-REGISTER: the domain exists, registration is enabled on it (else 32210), a credential list is
+Store (records `sip_domain`, `auth_registrations_credential_list_mapping`, `credential`), following
+the checks Twilio makes on a REGISTER: the domain exists, registration is enabled on it (else 32210), a credential list is
 mapped for registrations (else 32212), and the digest username and password match a credential
 in a mapped list (else 403, shown in Twilio's debugger as 32202).
 """
@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from .twilio_resources import password_hash
+from ..twilio.credential_lists import password_hash
 
 __all__ = ["port_status", "device_ports", "TWILIO_EDGES", "PORT_PVALUES"]
 
@@ -54,7 +54,7 @@ def _find_domain(store: Any, full_name: str) -> tuple[str, dict[str, Any]] | Non
 def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[str, Any]:
     """Registration of FXS `port` as Twilio would decide it: registration, reason, code, sip_status, fix."""
     if store is None:
-        from .store import open_store
+        from ..store import open_store
 
         store = open_store()
     keys = PORT_PVALUES[port]
@@ -95,7 +95,7 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
     if not domain.get("sip_registration"):
         return _result(False, f"SIP Registration is disabled on the domain {full_name} (Twilio error 32210)",
                        code=32210, sip_status=403, fix="turn on SIP Registration for the domain")
-    mappings = store.list("reg_mapping", parent=domain_sid)
+    mappings = store.list("auth_registrations_credential_list_mapping", parent=domain_sid)
     if not mappings:
         return _result(False, f"no credential list is mapped for registration on {full_name} (Twilio error 32212)",
                        code=32212, sip_status=403,
@@ -127,10 +127,10 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
 
 def device_ports(store: Any = None) -> list[dict[str, Any]]:
     """The verdict for each port of the sandbox's HT80x twin, as Twilio's side would explain it."""
-    from .ht80x_twin import _quirks, twin_pvalues
-    from .store import open_store
+    from ..ht80x.twin import port_count, twin_pvalues
+    from ..store import open_store
 
     store = store or open_store()
-    count = 2 if str(_quirks(store)["product"]).upper().startswith("HT802") else 1
+    count = port_count(store)
     values = twin_pvalues(store)
     return [{"port": port, **port_status(values, port, store)} for port in range(1, count + 1)]

@@ -16,13 +16,13 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from ..capture.addresses import is_internal
-from ..capture.pcap_writer import Packet, write_pcap
-from ..capture.sip_builder import request, response, rtp_payload, sdp_body
-from .store import Store
+from ...capture.addresses import is_internal
+from ...capture.pcap_writer import Packet, write_pcap
+from ...capture.sip_builder import request, response, rtp_payload, sdp_body
+from ..store import Store
 
 __all__ = ["LAN_IP", "WAN_IP", "TWILIO_SIGNALLING", "TWILIO_MEDIA", "ata_contact", "inbound_reachability",
-           "write_registration_capture", "write_call_capture", "NAT_PORT"]
+           "write_registration_capture", "write_call_capture", "NAT_PORT", "PORT_KEYS"]
 
 LAN_IP = "192.168.1.50"
 WAN_IP = "203.0.113.7"
@@ -30,7 +30,7 @@ NAT_PORT = {1: 41952, 2: 41954}  # the router's public port for each FXS port's 
 TWILIO_SIGNALLING = "54.172.60.1"
 TWILIO_MEDIA = "168.86.128.10"
 TWILIO_UA = "Twilio Gateway"
-_PORT_KEYS = {1: {"wan": "P4437", "nat_ip": "P101", "sip_port": "P40", "rtp_port": "P39", "user": "P35",
+PORT_KEYS = {1: {"wan": "P4437", "nat_ip": "P101", "sip_port": "P40", "rtp_port": "P39", "user": "P35",
                   "auth": "P36", "password": "P34", "server": "P47", "name": "P3", "check_user": "P258", "prefix": "P66"},
               2: {"wan": "P4438", "nat_ip": "P866", "sip_port": "P740", "rtp_port": "P739", "user": "P735",
                   "auth": "P736", "password": "P734", "server": "P747", "name": "P703", "check_user": "P449", "prefix": "P766"}}
@@ -38,7 +38,7 @@ _PORT_KEYS = {1: {"wan": "P4437", "nat_ip": "P101", "sip_port": "P40", "rtp_port
 
 def ata_contact(pvalues: dict[str, str], port: int) -> dict[str, Any]:
     """The Contact FXS `port` registers and whether Twilio can reach it, with the reason."""
-    keys = _PORT_KEYS[port]
+    keys = PORT_KEYS[port]
     sip_port = int(pvalues.get(keys["sip_port"]) or 5060)
     nat_ip = (pvalues.get(keys["nat_ip"]) or "").strip()
     if nat_ip:
@@ -63,14 +63,14 @@ def ata_contact(pvalues: dict[str, str], port: int) -> dict[str, Any]:
 
 
 def _registered_ports(store: Store, domain_name: str, user: str) -> list[tuple[int, dict[str, str]]]:
-    from .ht80x_twin import twin_pvalues
-    from .line import device_ports
+    from ..ht80x.twin import twin_pvalues
+    from .registration import device_ports
 
     values = twin_pvalues(store)
     found = []
     for status in device_ports(store):
         port = status["port"]
-        keys = _PORT_KEYS[port]
+        keys = PORT_KEYS[port]
         server = (values.get(keys["server"]) or "").split(":")[0].lower()
         label = server.split(".sip.", 1)[0]
         if (status["registration"] == "Registered" and values.get(keys["user"]) == user
@@ -87,12 +87,12 @@ def inbound_reachability(store: Store, domain: dict[str, Any], user: str) -> dic
                 "reason": f"no device is registered as {user} on {domain['domain_name']}"}
     port, values = ports[0]
     contact = ata_contact(values, port)
-    from .line import port_status
+    from .registration import port_status
 
     return {"pvalues": dict(values), "outcome": port_status(values, port, store), "registered": True, "reachable": contact["reachable"], "reason": contact["reason"],
             "port": port, "contact": contact["contact"], "contact_host": contact["host"],
             "contact_port": contact["port"], "user": user, "domain": domain["domain_name"],
-            "display_name": values.get(_PORT_KEYS[port]["name"], "")}
+            "display_name": values.get(PORT_KEYS[port]["name"], "")}
 
 
 # -- captures ---------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def _tag(seed: str) -> str:
 def _register_exchange(packets: list[Packet], t: float, values: dict[str, str], port: int, domain: str,
                        outcome: dict[str, Any], seed: str) -> float:
     """REGISTER, 401 digest challenge, REGISTER with credentials, and Twilio's final answer."""
-    keys = _PORT_KEYS[port]
+    keys = PORT_KEYS[port]
     contact = ata_contact(values, port)
     user, auth = values.get(keys["user"], ""), values.get(keys["auth"], "") or values.get(keys["user"], "")
     sip_port = int(values.get(keys["sip_port"]) or 5060)
@@ -152,11 +152,11 @@ def _register_exchange(packets: list[Packet], t: float, values: dict[str, str], 
 
 def write_registration_capture(store: Store, path: Path, port: int = 1, start: float = 0.0) -> Path | None:
     """The latest REGISTER exchange of FXS `port` as Twilio saw it; None if the ATA has no server set."""
-    from .ht80x_twin import twin_pvalues
-    from .line import device_ports
+    from ..ht80x.twin import twin_pvalues
+    from .registration import device_ports
 
     values = twin_pvalues(store)
-    server = (values.get(_PORT_KEYS[port]["server"]) or "").split(":")[0].lower()
+    server = (values.get(PORT_KEYS[port]["server"]) or "").split(":")[0].lower()
     if not server:
         return None
     outcome = next(s for s in device_ports(store) if s["port"] == port)
@@ -171,8 +171,8 @@ def write_call_capture(store: Store, call: dict[str, Any], path: Path) -> Path:
     The registration that created the binding Twilio used comes first, so the Contact that
     decided the call's fate is in the same file.
     """
-    from .ht80x_twin import twin_pvalues
-    from .line import device_ports
+    from ..ht80x.twin import twin_pvalues
+    from .registration import device_ports
 
     hint = call.get("capture_hint") or {}
     t0 = float(call["date_created"])
@@ -205,7 +205,7 @@ def write_call_capture(store: Store, call: dict[str, Any], path: Path) -> Path:
         for delay in (0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5):  # RFC 3261 Timer A doubling, Timer B at 32 s
             packets.append(Packet(start + delay, TWILIO_SIGNALLING, 5060, target_host, target_port, invite))
         return write_pcap(path, packets)
-    keys = _PORT_KEYS[port]
+    keys = PORT_KEYS[port]
     wan_port = NAT_PORT[port]
     rtp_port = int(values.get(keys["rtp_port"]) or 5004)
     to_tagged = f"{to_hdr};tag={_tag('ata' + call['sid'])}"

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .store import open_store
-from .twilio_format import TwinError, error_body, iso8601, now
+from ..store import open_store
+from .format import TwinError, error_body, iso8601, now
 
 if TYPE_CHECKING:
-    from .http_base import TwinHandler
+    from ..http_base import TwinHandler
 
 __all__ = ["create_bin", "get_bin", "list_bins", "delete_bin", "bin_sid_from_url", "BIN_URL",
-           "handle_sandbox_path", "serve_bin"]
+           "handle_sandbox_path", "serve_bin", "render_bin"]
 
 BIN_URL = "https://handler.twilio.com/twiml/{sid}"
 _BIN_RE = re.compile(r"^https://handler\.twilio\.com/twiml/(EH[0-9a-f]{32})$")
@@ -27,6 +27,24 @@ def bin_sid_from_url(url: str) -> str | None:
     """The EH… SID of a Bin URL, or None when the URL is not a TwiML Bin URL."""
     match = _BIN_RE.match(url.strip())
     return match.group(1) if match else None
+
+
+_E164_SECTION = re.compile(r"\{\{#e164\}\}(.*?)\{\{/e164\}\}", re.S)
+
+
+def render_bin(template: str, params: dict[str, str]) -> str:
+    """Render a TwiML Bin's Mustache template as Twilio does for {{Var}} and {{#e164}}…{{/e164}}.
+
+    `e164` pulls the E.164 number out of a SIP URI (sip:+15125551212@domain → +15125551212); a
+    user part without the leading + is left as it is, which is why the ATA must dial with +.
+    """
+    def e164(match: re.Match[str]) -> str:
+        inner = re.sub(r"\{\{(\w+)\}\}", lambda m: params.get(m.group(1), ""), match.group(1)).strip()
+        user = re.sub(r"^sips?:", "", inner).split("@", 1)[0].split(";", 1)[0]
+        return user
+
+    text = _E164_SECTION.sub(e164, template)
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: params.get(m.group(1), ""), text)
 
 
 def _render(rec: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +89,7 @@ def delete_bin(url_or_sid: str) -> bool:
 
 def handle_sandbox_path(handler: "TwinHandler", method: str) -> None:
     """`/_sandbox/TwimlBins` (GET list, POST create) for clients in other processes."""
-    from ..settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+    from ...settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 
     if handler.basic_auth() != (SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN):
         error = TwinError(401, 20003, "Authenticate")
@@ -92,8 +110,6 @@ def handle_sandbox_path(handler: "TwinHandler", method: str) -> None:
 
 def serve_bin(handler: "TwinHandler") -> None:
     """GET or POST /twiml/EH…: the Bin's XML with its template rendered from the request's parameters."""
-    from .line_calls import render_bin
-
     rec = get_bin(handler.url_path.rsplit("/", 1)[-1])
     if rec is None:
         handler.send_body(404, b"Not Found", "text/plain")

@@ -1,8 +1,9 @@
 """The Twilio twin: a local HTTP server that answers the real twilio SDK like Twilio does.
 
 Routing, HTTP Basic auth, form parsing, pagination envelopes (2010 and v1) and error bodies live
-here; what each resource accepts and returns lives in twilio_resources. Calls created here are
-handed to the line simulation (sandbox.line) which decides what a real line would do.
+here; what each resource accepts and returns lives in its resource module (sip_domains, calls, …).
+Calls created here are handed to the line simulation (line.calls), which decides what a real line
+would do.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from ..settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
-from .http_base import TwinHandler
-from .store import open_store
-from .twilio_format import TwinError, error_body, now
-from .twilio_resources import SPECS, Ctx, Spec, seed_account
+from ...settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+from ..http_base import TwinHandler
+from ..store import open_store
+from .format import TwinError, error_body, now
+from .incoming_phone_numbers import seed_account
+from .resource import Ctx, Spec
+from .specs import SPECS
 
 __all__ = ["TwilioTwinHandler", "ROUTES", "route_for"]
 
@@ -95,7 +98,7 @@ class TwilioTwinHandler(TwinHandler):
 
     def _require_parent(self, ctx: Ctx, spec: Spec, parent: str) -> None:
         parent_kind = {"DomainSid": "sip_domain", "CredentialListSid": "credential_list",
-                       "IpAccessControlListSid": "ip_acl", "TrunkSid": "trunk"}[spec.parent_param or ""]
+                       "IpAccessControlListSid": "ip_access_control_list", "TrunkSid": "trunk"}[spec.parent_param or ""]
         if ctx.store.get(parent_kind, parent) is None:
             raise TwinError(404, 20404, f"The requested resource {self.url_path} was not found")
 
@@ -134,13 +137,13 @@ class TwilioTwinHandler(TwinHandler):
         if method == "POST" and "create" in spec.ops and spec.create is not None:
             with ctx.store.transaction():
                 data = spec.create(ctx, params, parent)
-                sid = data.get("sid") or ctx.store.new_sid(spec.prefix)
+                sid = data.get("sid") or ctx.store.new_sid(spec.sid_prefix)
                 data.update({"sid": sid, "_parent": parent})
                 data.setdefault("date_created", now())
                 data.setdefault("date_updated", data["date_created"])
                 ctx.store.insert(spec.kind, sid, data, parent)
             if spec.kind == "call":
-                from .line_calls import route_call
+                from ..line.calls import route_call
 
                 data = route_call(ctx.store, data)
             self.send_json(201, spec.render(ctx, data))
