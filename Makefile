@@ -7,6 +7,8 @@ TEST_SANDBOX := $(CURDIR)/.sandbox-test
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# The cells' source: one MyST markdown file beside each notebook (jupytext pairs, see jupytext.toml).
+NOTEBOOK_TEXTS := $(sort $(wildcard notebooks/[0-9][0-9]_*.md))
 
 .PHONY: install lab test test-lib test-notebooks notebooks benchmark clean help
 
@@ -14,7 +16,7 @@ help:
 	@echo "make lab        start JupyterLab on notebooks/ (sandbox mode unless ATA_MODE=live, here or in .env)"
 	@echo "make test       run the library tests and every notebook under nbval, in a fresh sandbox"
 	@echo "make install    create .venv/ and install the course into it"
-	@echo "make notebooks  re-execute the notebooks in a fresh sandbox and store their outputs"
+	@echo "make notebooks  sync each notebook with its .md pair, re-execute in a fresh sandbox, store outputs"
 	@echo "make benchmark  time the capture tools beside dpkt and tshark"
 
 $(STAMP): pyproject.toml
@@ -39,7 +41,7 @@ test-notebooks: install
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 notebooks: install
-	$(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python scripts/execute_notebooks.py $(sort $(NOTEBOOKS) $(NOTEBOOK_TEXTS))
 
 benchmark: install
 	$(BIN)/python benchmarks/run.py

@@ -1,8 +1,13 @@
-"""Execute notebooks in order in one fresh sandbox and store their cleaned outputs.
+"""Sync each notebook with its text pair, execute them in order in one fresh sandbox, store outputs.
 
-The stored outputs are the reference nbval compares against (`make test`), so they must come
-from a sandbox run: ATA_MODE=sandbox and a new ATA_SANDBOX_DIR shared by the notebooks of one
-run, in file order, exactly as `make test-notebooks` runs them.
+Every course notebook is a pair (jupytext, see jupytext.toml): `NN_name.md` (MyST markdown, the
+cells) and `NN_name.ipynb` (the same cells plus the outputs of a sandbox run). First each pair is
+synced with `jupytext --sync`, which takes the newer of the two files as the source: an edit made
+in the .md (in any editor) or in the .ipynb (in JupyterLab, which with jupytext installed writes
+both) is kept. Then the notebooks run in file order, in one new ATA_SANDBOX_DIR with
+ATA_MODE=sandbox, exactly as `make test-notebooks` runs them, so the stored outputs are the
+reference nbval compares against. Last, the pairs are synced again (the cells are unchanged, so
+JupyterLab's jupytext opens each pair although the .ipynb is now the newer file).
 """
 
 from __future__ import annotations
@@ -14,14 +19,15 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from jupytext.cli import jupytext
 from nbclient import NotebookClient
 
-KEEP_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
+KEEP_NOTEBOOK_METADATA = {"kernelspec", "language_info", "jupytext"}
 KEEP_CELL_METADATA = {"tags"}
 
 
 def clean(nb: nbformat.NotebookNode) -> None:
-    """Drop volatile metadata (timings, widget state, versions) but keep outputs and counts."""
+    """Drop volatile metadata (timings, versions) but keep outputs, counts and the jupytext pairing."""
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEEP_NOTEBOOK_METADATA}
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                  "name": "python3"}
@@ -34,15 +40,27 @@ def clean(nb: nbformat.NotebookNode) -> None:
                 output["metadata"] = {}
 
 
+def sync(texts: list[Path]) -> None:
+    """`jupytext --sync` each pair (the newer file wins; a missing half is created from the other)."""
+    existing = [t if t.exists() else t.with_suffix(".ipynb") for t in texts]
+    status = jupytext(["--sync", "--quiet", *map(str, existing)])
+    if status:
+        raise SystemExit(f"jupytext --sync failed ({status})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("notebooks", nargs="+", type=Path, help="NN_name.md or NN_name.ipynb")
     parser.add_argument("--timeout", type=int, default=600)
     args = parser.parse_args(argv)
+    texts = sorted({p.with_suffix(".md") for p in args.notebooks})
+    print(f"syncing {len(texts)} notebook(s) with their .md pairs …", flush=True)
+    sync(texts)
     with tempfile.TemporaryDirectory(prefix="ata-nb-") as sandbox:
         os.environ["ATA_MODE"] = "sandbox"
         os.environ["ATA_SANDBOX_DIR"] = sandbox
-        for path in args.notebooks:
+        for text in texts:
+            path = text.with_suffix(".ipynb")
             nb = nbformat.read(path, as_version=4)
             print(f"executing {path} …", flush=True)
             client = NotebookClient(nb, timeout=args.timeout, kernel_name="python3",
@@ -55,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             if errors and not tagged:
                 print(f"  {path}: {len(errors)} cell(s) raised", file=sys.stderr)
                 return 1
+    sync(texts)
     return 0
 
 
