@@ -53,6 +53,8 @@ _EXPORTS: dict[str, str] = {
     "ladder": "ata_helpers.capture.ladder_svg",
     "rtp_streams": "ata_helpers.capture.rtp_table",
     "sip_calls": "ata_helpers.capture.dialogs",
+    # the troubleshooting record
+    "line_report": "ata_helpers.report",
 }
 
 # subpackages reachable as attributes (ata.sandbox.capture(...))

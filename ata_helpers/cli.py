@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "ata_helpers.commands.setup",
     "ata_helpers.commands.capture",
     "ata_helpers.commands.calls",
+    "ata_helpers.commands.share",
 ]
 
 
