@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "SandboxError": "ata_helpers.errors",
     "CallTimeoutError": "ata_helpers.errors",
     # packet captures
+    "load_capture": "ata_helpers.capture.load",
     "read_sip": "ata_helpers.capture.sip_table",
     "diagnose": "ata_helpers.capture.findings",
     "ladder": "ata_helpers.capture.ladder_svg",

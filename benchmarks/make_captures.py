@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ata_helpers.capture.pcap_writer import Packet, write_pcap
-from ata_helpers.capture.sip_builder import request, response, rtp_payload, sdp_body
+from ata_helpers.capture.writers.pcap import Packet, write_pcap
+from ata_helpers.capture.writers.sip import request, response, rtp_payload, sdp_body
 
 START = 1_767_261_600.0
 CLIENT, SERVER, MEDIA = "203.0.113.7", "54.172.60.1", "168.86.128.10"

@@ -6,6 +6,8 @@ the same files, timing it from the outside (wall time, peak resident memory via 
 Markdown table and writes it to benchmarks/RESULTS.md.
 
     python benchmarks/run.py [--repeat 3] [--sip-doctor PATH]
+
+Runs are interleaved (every tool once, then again), so a busy machine slows all tools alike.
 """
 
 from __future__ import annotations
@@ -40,9 +42,13 @@ def _tools(python: str, sip_doctor: str | None) -> dict[str, list[str] | None]:
     def lib(call: str) -> list[str]:
         return [python, "-c", f"import sys, ata_helpers as ata; {call}(sys.argv[1])", "{file}"]
 
+    serial = [python, "-c", "import sys, ata_helpers as ata; "
+              "from ata_helpers.capture._engine import parallel; "
+              "parallel.PARALLEL_MIN_MESSAGES = float('inf'); ata.read_sip(sys.argv[1])", "{file}"]
     tshark = shutil.which("tshark")
     return {
         "ata.read_sip": lib("ata.read_sip"),
+        "ata.read_sip, serial (as in Jupyter)": serial,
         "ata.diagnose (reads the file too)": lib("ata.diagnose"),
         "ata.rtp_streams": lib("ata.rtp_streams"),
         "dpkt loop (pcap.Reader + dpkt.sip)": [python, str(HERE / "dpkt_loop.py"), "{file}"],
@@ -76,21 +82,31 @@ def main(argv: list[str] | None = None) -> int:
     tools = _tools(sys.executable, args.sip_doctor)
     results: dict[tuple[str, str], tuple[float, float]] = {}
     for label, path in files.items():
-        for name, cmd in tools.items():
-            if cmd is None:
-                continue
-            runs = [_measure([part.replace("{file}", str(path)) for part in cmd]) for _ in range(args.repeat)]
-            results[(label, name)] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
-            print(f"{label:10} {name:40} {results[(label, name)][0]:7.2f} s {results[(label, name)][1]:7.0f} MB",
-                  flush=True)
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name, cmd in tools.items() if cmd}
+        for _round in range(args.repeat):
+            for name in runs:
+                cmd = tools[name] or []
+                runs[name].append(_measure([part.replace("{file}", str(path)) for part in cmd]))
+        for name, measured in runs.items():
+            results[(label, name)] = (statistics.median(r[0] for r in measured),
+                                      max(r[1] for r in measured))
+            print(f"{label:10} {name:40} {results[(label, name)][0]:7.2f} s "
+                  f"{results[(label, name)][1]:7.0f} MB", flush=True)
     lines = ["# Capture benchmark\n",
              f"Machine: {platform.system()} {platform.release()}, {os.cpu_count()} cores, Python "
              f"{platform.python_version()}. Whole processes timed from outside, median of "
-             f"{args.repeat} runs; peak memory is the largest resident set of those runs.\n",
+             f"{args.repeat} interleaved runs; peak memory is the largest resident set of those "
+             "runs.\n",
              "| capture | packets | tool | wall time (s) | peak memory (MB) |", "|---|---|---|---:|---:|"]
     packets = {label: _count(path) for label, path in files.items()}
     for (label, name), (wall, rss) in results.items():
         lines.append(f"| {label} | {packets[label]} | {name} | {wall:.2f} | {rss:.0f} |")
+    dpkt_name = "dpkt loop (pcap.Reader + dpkt.sip)"
+    lines.append("")
+    for label in files:
+        base = results[(label, dpkt_name)][0]
+        for name in ("ata.read_sip", "ata.read_sip, serial (as in Jupyter)"):
+            lines.append(f"- {label}: {name} / dpkt loop = {results[(label, name)][0] / base:.2f}")
     missing = [name for name, cmd in tools.items() if cmd is None]
     if missing:
         lines.append(f"\nNot installed, not measured: {', '.join(missing)}.")
@@ -101,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _count(path: Path) -> int:
-    from ata_helpers.capture.pcap_reader import iter_frames, load_bytes
+    from ata_helpers.capture._engine.pcapfile import iter_frames, load_bytes
 
     return sum(1 for _ in iter_frames(load_bytes(path)))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import ata_helpers as ata
-from ata_helpers.capture.pcap_writer import Packet, pcap_bytes
 from ata_helpers.capture.samples import write_healthy, write_nat_failure
-from ata_helpers.capture.sip_builder import request, response, sdp_body
+from ata_helpers.capture.writers.pcap import Packet, pcap_bytes
+from ata_helpers.capture.writers.sip import request, response, sdp_body
 
 ATA, NAT, TW = "192.168.1.50", "203.0.113.7", "54.172.60.1"
 REQUIRED = {"contact-private-address", "sdp-private-media", "rtp-one-way", "no-response"}

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ata_helpers.capture.findings import diagnose
-from ata_helpers.capture.pcap_writer import Interface, pcap_bytes, pcapng_bytes
 from ata_helpers.capture.samples import write_nat_failure
 from ata_helpers.capture.sip_message import next_message, parse_message
 from ata_helpers.capture.sip_table import read_sip
+from ata_helpers.capture.writers.pcap import Interface, pcap_bytes, pcapng_bytes
 from ata_helpers.errors import CaptureError
 
 FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])

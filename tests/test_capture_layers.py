@@ -6,10 +6,16 @@ import struct
 
 import pytest
 
-from ata_helpers.capture.pcap_writer import (Packet, ethernet, ip_packet, ipv4_fragments,
-                                             pcap_bytes, udp_bytes)
-from ata_helpers.capture.sip_builder import request
 from ata_helpers.capture.sip_table import read_sip
+from ata_helpers.capture.writers.pcap import (
+    Packet,
+    ethernet,
+    ip_packet,
+    ipv4_fragments,
+    pcap_bytes,
+    udp_bytes,
+)
+from ata_helpers.capture.writers.sip import request
 
 SRC, DST = "198.51.100.7", "54.172.60.1"
 

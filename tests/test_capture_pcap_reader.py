@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from ata_helpers.capture.pcap_reader import iter_frames, load_bytes
-from ata_helpers.capture.pcap_writer import Interface, Packet, frame_bytes, pcap_bytes, pcapng_bytes
+from ata_helpers.capture._engine.pcapfile import iter_frames, load_bytes
 from ata_helpers.capture.sip_table import read_sip
+from ata_helpers.capture.writers.pcap import (
+    Interface,
+    Packet,
+    frame_bytes,
+    pcap_bytes,
+    pcapng_bytes,
+)
 from ata_helpers.errors import CaptureError
 
 T0 = 1_700_000_000.123456

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import ipaddress
 import struct
+from pathlib import Path
 
 import dpkt
 
-from ata_helpers.capture.pcap_writer import Packet, write_pcap
+from ata_helpers.capture.writers.pcap import Packet, write_pcap
 
 
 def _ones_complement_ok(data: bytes) -> bool:
@@ -32,7 +31,7 @@ def test_udp_and_tcp_frames_decode_with_valid_checksums(tmp_path: Path) -> None:
     assert [ts for ts, _ in records] == [1.25, 2.5, 3.0]
     udp_ip = dpkt.ethernet.Ethernet(records[0][1]).data
     tcp_ip = dpkt.ethernet.Ethernet(records[1][1]).data
-    for (_ts, frame), ip in zip(records, (udp_ip, tcp_ip)):
+    for (_ts, frame), ip in zip(records, (udp_ip, tcp_ip), strict=False):
         raw = frame[14:]
         assert _ones_complement_ok(raw[:20])
         segment = raw[20:]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import ata_helpers as ata
-from ata_helpers.capture.pcap_writer import Packet, pcap_bytes
 from ata_helpers.capture.samples import write_healthy
-from ata_helpers.capture.sip_builder import rtp_payload
+from ata_helpers.capture.writers.pcap import Packet, pcap_bytes
+from ata_helpers.capture.writers.sip import rtp_payload
 
 
 def test_healthy_sample_has_two_streams_tied_to_the_call(tmp_path: Path) -> None:

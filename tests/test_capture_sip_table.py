@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import ata_helpers as ata
-from ata_helpers.capture.pcap_writer import Packet, pcap_bytes
 from ata_helpers.capture.samples import write_nat_failure
 from ata_helpers.capture.sip_table import COLUMNS
+from ata_helpers.capture.writers.pcap import Packet, pcap_bytes
 
 CONTRACT = ["time", "src", "sport", "dst", "dport", "transport", "method", "status", "reason",
             "request_uri", "call_id", "cseq", "cseq_method", "from_uri", "from_tag", "to_uri",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import struct
 
-from ata_helpers.capture.pcap_writer import Packet, pcap_bytes
-from ata_helpers.capture.sip_builder import request, response
+from ata_helpers.capture._engine.tcp import unmask
 from ata_helpers.capture.sip_table import read_sip
-from ata_helpers.capture.tcp_streams import unmask
+from ata_helpers.capture.writers.pcap import Packet, pcap_bytes
+from ata_helpers.capture.writers.sip import request, response
 
 A, B = "198.51.100.7", "54.172.60.1"
 

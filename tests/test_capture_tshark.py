@@ -11,9 +11,15 @@ import pandas as pd
 import pytest
 
 import ata_helpers as ata
-from ata_helpers.capture.pcap_writer import Packet, ethernet, ipv4_fragments, pcap_bytes, udp_bytes
 from ata_helpers.capture.samples import write_samples
-from ata_helpers.capture.sip_builder import request
+from ata_helpers.capture.writers.pcap import (
+    Packet,
+    ethernet,
+    ipv4_fragments,
+    pcap_bytes,
+    udp_bytes,
+)
+from ata_helpers.capture.writers.sip import request
 
 TSHARK = shutil.which("tshark")
 pytestmark = pytest.mark.skipif(TSHARK is None, reason="tshark is not installed")
@@ -49,7 +55,7 @@ def _tshark(path: Path) -> dict[int, dict[str, list[str]]]:
     frames: dict[int, dict[str, list[str]]] = {}
     for line in out.splitlines():
         cells = line.split("\t")
-        frames[int(cells[0])] = {f: sorted(v for v in c.split("|") if v) for f, c in zip(FIELDS[1:], cells[1:])}
+        frames[int(cells[0])] = {f: sorted(v for v in c.split("|") if v) for f, c in zip(FIELDS[1:], cells[1:], strict=False)}
     return frames
 
 
@@ -59,7 +65,7 @@ def _ours(path: Path) -> dict[int, dict[str, list[str]]]:
     for row in df.itertuples(index=False):
         got = frames[row.frame]
         for field, value in zip(FIELDS[1:], (row.call_id, row.method, row.status, row.cseq, row.cseq_method,
-                                             row.from_tag, row.to_tag, int(row.retransmission))):
+                                             row.from_tag, row.to_tag, int(row.retransmission)), strict=False):
             if value is not None and not pd.isna(value):
                 got[field].append(str(value))
     return {k: {f: sorted(v.get(f, [])) for f in FIELDS[1:]} for k, v in frames.items()}

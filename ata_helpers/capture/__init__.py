@@ -1,8 +1,19 @@
 """Packet captures: read pcap/pcapng, parse SIP, tabulate messages, calls and RTP, diagnose, draw.
 
-Public entry points (also re-exported from `ata_helpers`): `read_sip`, `diagnose`, `ladder`,
-`rtp_streams`, `sip_calls`. Submodules load on first use, so `import ata_helpers.capture` costs
-nothing until a capture is read.
+Public entry points (also re-exported from `ata_helpers`): `load_capture` (the one reader the
+others use), `read_sip`, `rtp_streams`, `sip_calls`, `diagnose`, `ladder`.
+
+Layers, from the wire up:
+- `_engine` (private): pcap/pcapng reading, link layers, IP reassembly, TCP/WebSocket streams,
+  RTP counters, the optional worker process, and the pandas tables built from a scan.
+- RFC rules (public, readable): `sip_message` (one message, RFC 3261 §7), `sip_headers`
+  (header lines, compact forms, lists), `sdp` (RFC 4566 media), `addresses` (address classes).
+- Tables and findings: `load`, `sip_table`, `rtp_table`, `dialogs`, `findings`, `ladder_svg`,
+  `views`.
+- `writers`: build captures from a scenario (samples, the sandbox, tests, benchmarks).
+
+Submodules load on first use, so `import ata_helpers.capture` costs nothing until a capture is
+read.
 """
 
 from __future__ import annotations
@@ -11,14 +22,14 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
+    "load_capture": "load",
+    "Capture": "load",
     "read_sip": "sip_table",
     "diagnose": "findings",
     "ladder": "ladder_svg",
     "Ladder": "ladder_svg",
     "rtp_streams": "rtp_table",
     "sip_calls": "dialogs",
-    "write_pcap": "pcap_writer",
-    "Packet": "pcap_writer",
     "write_samples": "samples",
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .pcap_reader import Source
+from .load import CaptureInput, load_capture
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,13 +20,11 @@ CALL_COLUMNS = ["call_id", "caller", "callee", "caller_addr", "callee_addr", "st
                 "twilio_error", "messages"]
 
 
-def sip_calls(path_or_frame: "Source | pd.DataFrame") -> "pd.DataFrame":
+def sip_calls(path_or_frame: CaptureInput) -> "pd.DataFrame":
     """One row per call in a capture or read_sip table; see CALL_COLUMNS."""
     import pandas as pd
 
-    from .rtp_table import load
-
-    sip, _rtp = load(path_or_frame, rtp=False)
+    sip = load_capture(path_or_frame, rtp=False).sip
     rows = []
     if not sip.empty:
         ok = sip[~sip["malformed"] & sip["call_id"].notna()]

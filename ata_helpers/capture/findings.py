@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..twilio_error_codes import explain
 from .addresses import is_internal, is_public, uri_host_port, via_sent_by
-from .pcap_reader import Source
+from .load import CaptureInput, load_capture
 from .sdp import media_of
 from .sip_message import header_param
 
@@ -374,7 +374,7 @@ def _rtp_one_way(t: _Table) -> list[Finding]:
     if rtp is None or rtp.empty:
         return []
     streams = list(zip(rtp["src"], rtp["sport"], rtp["dst"], rtp["dport"], rtp["packets"],
-                       rtp["call_id"], rtp["first_frame"]))
+                       rtp["call_id"], rtp["first_frame"], strict=False))
     offers: dict[str, list[tuple[str, int, str, int]]] = defaultdict(list)  # call -> endpoints
     on_hold: set[str] = set()
     answered: set[str] = set()
@@ -432,15 +432,13 @@ RULES: list[Callable[[_Table], list[Finding]]] = [
 ]
 
 
-def diagnose(path_or_frame: "Source | pd.DataFrame") -> "pd.DataFrame":
+def diagnose(path_or_frame: CaptureInput) -> "pd.DataFrame":
     """Findings for a capture file or a read_sip table, errors first.
 
     Columns: code, severity, summary, evidence, fix, call_id, frames (list of frame numbers).
     RTP rules need the capture itself (or a table whose attrs hold "rtp").
     """
-    from .rtp_table import load
-
-    sip, rtp = load(path_or_frame, rtp=True)
+    sip, rtp = load_capture(path_or_frame, rtp=True)
     import pandas as pd  # after reading: the capture's bytes are freed before pandas loads
     table = _Table(sip, rtp)
     findings: list[Finding] = []

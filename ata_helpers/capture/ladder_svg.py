@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from .pcap_reader import Source
+from .load import CaptureInput, load_capture
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,25 +58,21 @@ def _label(method: str | None, status: object, reason: object) -> str:
     return f"{status} {reason or ''}".strip()
 
 
-def ladder(frame: "pd.DataFrame | Source", call_id: str | None = None,
+def ladder(frame: CaptureInput, call_id: str | None = None,
            findings: "pd.DataFrame | None" = None, rtp: "pd.DataFrame | None" = None) -> Ladder:
     """Draw the messages of `call_id` (or all, up to 400) of a read_sip table or capture file.
 
-    Findings default to `diagnose(frame)`; RTP bands come from `rtp` or `frame.attrs["rtp"]`
-    (diagnose and read from a path fill it in).
+    `frame` is anything load_capture reads (a path, bytes, a read_sip table, a Capture).
+    Findings default to `diagnose(frame)`; RTP bands come from `rtp`, or from the capture.
     """
-    import pandas as pd
-
     from .findings import diagnose
-    from .rtp_table import load
 
-    if not isinstance(frame, pd.DataFrame):
-        frame, rtp_loaded = load(frame, rtp=True)
-        frame.attrs["rtp"] = rtp_loaded
+    capture = load_capture(frame, rtp=True)
+    frame = capture.sip
     if rtp is None:
-        rtp = frame.attrs.get("rtp")
+        rtp = capture.rtp
     if findings is None:
-        findings = diagnose(frame)
+        findings = diagnose(capture)
     rows = frame if call_id is None else frame[frame["call_id"] == call_id]
     truncated = False
     originals = rows[~rows["retransmission"]]
@@ -89,7 +85,7 @@ def ladder(frame: "pd.DataFrame | Source", call_id: str | None = None,
         copies[key] = copies.get(key, 0) + 1
     marks: dict[int, tuple[str, str]] = {}
     if findings is not None and not findings.empty:
-        for code, severity, frames in zip(findings["code"], findings["severity"], findings["frames"]):
+        for code, severity, frames in zip(findings["code"], findings["severity"], findings["frames"], strict=False):
             for number in frames or []:
                 marks.setdefault(int(number), (code, severity))
     streams = []
@@ -98,7 +94,7 @@ def ladder(frame: "pd.DataFrame | Source", call_id: str | None = None,
         if call_id is None:
             wanted = wanted[wanted["call_id"].isin(set(originals["call_id"]))]
         streams = list(zip(wanted["src"], wanted["sport"], wanted["dst"], wanted["dport"],
-                           wanted["packets"], wanted["payload_type"], wanted["first"], wanted["last"]))
+                           wanted["packets"], wanted["payload_type"], wanted["first"], wanted["last"], strict=False))
     # events in time order: ("sip", time, row) and ("rtp", time, stream)
     events: list[tuple] = [("sip", r.time, r) for r in originals.itertuples(index=False)]
     events += [("rtp", s[6], s) for s in streams]

@@ -17,8 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .pcap_writer import Packet, write_pcap
-from .sip_builder import request, response, rtp_payload, sdp_body
+from .writers.pcap import Packet, write_pcap
+from .writers.sip import request, response, rtp_payload, sdp_body
 
 __all__ = ["write_nat_failure", "write_healthy", "write_samples", "sample_captures", "SAMPLES"]
 

@@ -1,10 +1,13 @@
-"""The few SDP facts diagnosis and RTP matching need: media address, port and direction."""
+"""The few SDP facts diagnosis and RTP matching need: media address, port and direction (RFC 4566)."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-__all__ = ["Media", "media_of"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Media", "media_of", "sdp_media_index"]
 
 
 class Media(NamedTuple):
@@ -53,3 +56,16 @@ def media_of(sdp: str | None) -> list[Media]:
     if current is not None:
         out.append(Media(**current))
     return out
+
+
+def sdp_media_index(sip: "pd.DataFrame") -> dict[tuple[str, int], str]:
+    """(media address, port) -> Call-ID, from every SDP body in the SIP table."""
+    index: dict[tuple[str, int], str] = {}
+    if "sdp" not in sip or sip.empty:
+        return index
+    rows = sip[sip["sdp"].notna()]
+    for call_id, body in zip(rows["call_id"], rows["sdp"], strict=False):
+        for media in media_of(body):
+            if media.address and media.port:
+                index.setdefault((media.address, media.port), call_id)
+    return index

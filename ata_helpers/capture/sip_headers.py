@@ -1,17 +1,11 @@
-"""SIP header fields: compact forms, comma lists, unfolding, and the full name → values parse.
-
-The full, line-by-line rules of RFC 3261 §7.3 shared by parse_message's fallback path and its
-tests; parse_message's quick path must give the same dict (see test_capture_sip_message).
-"""
+"""SIP header fields (RFC 3261 §7.3): compact forms, comma lists, unfolding, name → values."""
 
 from __future__ import annotations
 
 import re
-from itertools import repeat
-from typing import Any, Callable, Iterator, NamedTuple, Self
+from typing import Iterable
 
-__all__ = ["COMPACT_FORMS", "LIST_HEADERS", "HeaderLayout", "LazyHeaders", "parse_headers",
-           "split_list", "unfold"]
+__all__ = ["COMPACT_FORMS", "LIST_HEADERS", "NOT_A_NAME", "read_headers", "split_list", "unfold"]
 
 COMPACT_FORMS = {
     "i": "call-id", "m": "contact", "e": "content-encoding", "l": "content-length",
@@ -29,7 +23,7 @@ LIST_HEADERS = frozenset({
     "security-verify", "accept-contact", "reject-contact", "request-disposition",
 })
 
-_HEADER = re.compile(r"^([^:\n]+):[ \t]*([^\n]*)", re.M)
+_CACHE_SIZE = 4096
 _FOLD = re.compile(r"\n[ \t]+")
 
 
@@ -78,250 +72,58 @@ def unfold(text: str) -> str:
     return text
 
 
-def parse_headers(text: str) -> dict[str, list[str]]:
-    """The header lines of an unfolded, LF-only header block, as name → list of values.
+class _Canonical(dict):
+    """Header name as written → its lower-case long name (RFC 3261 §7.3.3 compact forms),
+    memoised: a pure function of the name, so nothing of one message is reused for another.
+    A name that is empty or starts with a blank (a folded line) maps to NOT_A_NAME."""
 
-    Names are lower-cased with compact forms mapped to long names; comma lists are split for
-    the headers RFC 3261 allows it for; repeated headers are joined in order.
-    """
+    def __missing__(self, name: str) -> str:
+        if not name or name[0] in " \t":
+            canon = NOT_A_NAME
+        else:
+            canon = name.lower().rstrip(" \t")
+            if len(canon) == 1:
+                canon = COMPACT_FORMS.get(canon, canon)
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        self[name] = canon
+        return canon
+
+
+NOT_A_NAME = "\n"
+_CANONICAL = _Canonical().__getitem__
+
+
+def read_headers(lines: Iterable[str]) -> tuple[dict[str, list[str]], str | None]:
+    """(name → values, problem) of a message's header lines (after the start line, without
+    line ends). Names are lower-case long names; values lose the SP/HTAB around them; comma
+    lists are split for the headers RFC 3261 §7.3.1 allows it for; repeated headers keep every
+    value in order. A line starting with SP/HTAB continues the one before (folding, joined with
+    one SP). A line without a colon is left out and named in `problem`; the other lines read
+    as if it were absent."""
     headers: dict[str, list[str]] = {}
-    compact = COMPACT_FORMS
-    lists = LIST_HEADERS
-    for name, value in _HEADER.findall(text):
-        name = name.lower()
-        if name[-1] in " \t":
-            name = name.rstrip()
-        if value and value[-1] in " \t":
-            value = value.rstrip()
-        if len(name) == 1:
-            name = compact.get(name, name)
-        if "," in value and name in lists:
-            values = split_list(value)
+    problem = None
+    values: list[str] | None = None
+    canonical = _CANONICAL
+    for line in lines:
+        name, colon, value = line.partition(":")
+        key = canonical(name)
+        if key is NOT_A_NAME or not colon:
+            if line[:1] in (" ", "\t") and values is not None:
+                values[-1] = (values[-1] + " " + line.strip(" \t")).lstrip(" ")
+            elif line.strip(" \t") and problem is None:
+                problem = f"header line without a colon: {line[:60]!r}"
+            continue
+        values = headers.get(key)
+        if values is None:
+            values = headers[key] = [value.strip(" \t")]
         else:
-            values = [value]
-        existing = headers.get(name)
-        if existing is None:
-            headers[name] = values
+            values.append(value.strip(" \t"))
+    for key in LIST_HEADERS.intersection(headers):
+        items = headers[key]
+        if len(items) == 1:
+            if "," in items[0]:
+                headers[key] = split_list(items[0])
         else:
-            existing.extend(values)
-    return headers
-
-
-class HeaderLayout(NamedTuple):
-    """How the quick pass reads a header block whose names (as written, in order) are known."""
-
-    keys: tuple[str, ...]  # lower-case long name of each line
-    names: frozenset[str]  # the same, for membership tests
-    starts: tuple[slice, ...]  # each line's text after its name and colon
-    columns: Callable[[list], tuple]  # values list (None appended) → the column headers' values
-    lists: tuple[tuple[int, str], ...]  # (line index, name) of the comma-list headers
-
-
-# What a LazyHeaders holds in its dict storage until filled: one entry, so that C code that
-# looks at the storage's size before calling items() (json's encoder) does call it.
-_PENDING_ITEMS = {"(headers not read yet: pass dict(headers) to writers such as to_json)": None}
-# pending() and from_message() build their dicts with these C calls, not through __init__:
-# tens of thousands are made per capture.
-_new_dict = dict.__new__
-_dict_update = dict.update
-
-
-class LazyHeaders(dict):
-    """A message's headers dict (lower-case long name → list of values), filled on first use.
-
-    read_sip builds tens of thousands of these and most are never read; filling one takes as
-    long as parsing the rest of its message. Every dict operation fills it first, and `get`,
-    `in` and `[]` on a name the message does not carry answer without filling. Pickling and
-    copying give a plain dict. C code that reads a dict's storage directly without calling its
-    methods (pandas' to_json) sees a placeholder: pass it `dict(headers)` instead.
-    """
-
-    __slots__ = ("_pending",)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        dict.__init__(self, *args, **kwargs)
-        self._pending: tuple[list[str | None] | bytes, HeaderLayout] | None = None
-
-    @classmethod
-    def pending(cls, values: list[str], layout: HeaderLayout) -> Self:
-        """Headers to be filled from a quick-pass header block's values (line order) on first use."""
-        headers = _new_dict(cls)
-        _dict_update(headers, _PENDING_ITEMS)
-        headers._pending = (values, layout)
-        return headers
-
-    @classmethod
-    def from_message(cls, message: bytes, layout: HeaderLayout) -> Self:
-        """Headers to be filled on first use by reading `message` (the whole SIP message,
-        whose quick-pass header block has this layout) again. parse_message gives these: one
-        bytes object kept per row instead of a dozen value strings (less memory, fewer objects
-        to make and free), and rows parsed in another process (parallel.py) need not send
-        their header values back."""
-        headers = _new_dict(cls)
-        _dict_update(headers, _PENDING_ITEMS)
-        headers._pending = (message, layout)
-        return headers
-
-    def _fill(self) -> None:
-        values, layout = self._pending
-        self._pending = None
-        if type(values) is not list:
-            from .sip_message import quick_header_values
-
-            values = quick_header_values(values, layout)
-        dict.clear(self)
-        # [value] for each, made in C: values hold no LF, so split("\n") gives one item.
-        dict.update(self, zip(layout.keys, map(str.split, values, repeat("\n"))))
-        for index, name in layout.lists:
-            value = values[index]
-            if "," in value:
-                dict.__setitem__(self, name, split_list(value))
-
-    def _absent(self, key: object) -> bool:
-        """True when the message surely lacks `key`, read without filling."""
-        pending = self._pending
-        return pending is not None and key not in pending[1].names
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        if self._absent(key):
-            return default
-        if self._pending is not None:
-            self._fill()
-        return dict.get(self, key, default)
-
-    def __contains__(self, key: object) -> bool:
-        if self._absent(key):
-            return False
-        if self._pending is not None:
-            self._fill()
-        return dict.__contains__(self, key)
-
-    def __getitem__(self, key: Any) -> Any:
-        if self._pending is not None:
-            if self._absent(key):
-                raise KeyError(key)
-            self._fill()
-        return dict.__getitem__(self, key)
-
-    def __iter__(self) -> Iterator[str]:
-        if self._pending is not None:
-            self._fill()
-        return dict.__iter__(self)
-
-    def __reversed__(self) -> Iterator[str]:
-        if self._pending is not None:
-            self._fill()
-        return dict.__reversed__(self)
-
-    def __len__(self) -> int:
-        if self._pending is not None:
-            self._fill()
-        return dict.__len__(self)
-
-    def __repr__(self) -> str:
-        if self._pending is not None:
-            self._fill()
-        return dict.__repr__(self)
-
-    def __eq__(self, other: object) -> bool:
-        if self._pending is not None:
-            self._fill()
-        if isinstance(other, LazyHeaders) and other._pending is not None:
-            other._fill()
-        return dict.__eq__(self, other)
-
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
-    def __or__(self, other: Any) -> Any:
-        if not isinstance(other, dict):
-            return NotImplemented
-        merged = self.copy()
-        merged.update(other)
-        return merged
-
-    def __ror__(self, other: Any) -> Any:
-        if not isinstance(other, dict):
-            return NotImplemented
-        merged = dict(other)
-        merged.update(self)
-        return merged
-
-    def __ior__(self, other: Any) -> Self:
-        self.update(other)
-        return self
-
-    def __reduce__(self) -> tuple:
-        return dict, (self.copy(),)
-
-    def __copy__(self) -> dict[str, list[str]]:
-        return self.copy()
-
-    def __deepcopy__(self, memo: dict) -> dict[str, list[str]]:
-        import copy
-
-        return copy.deepcopy(self.copy(), memo)
-
-    def __sizeof__(self) -> int:
-        if self._pending is not None:
-            self._fill()
-        return dict.__sizeof__(self)
-
-    def copy(self) -> dict[str, list[str]]:
-        if self._pending is not None:
-            self._fill()
-        return dict(dict.items(self))
-
-    def keys(self) -> Any:
-        if self._pending is not None:
-            self._fill()
-        return dict.keys(self)
-
-    def values(self) -> Any:
-        if self._pending is not None:
-            self._fill()
-        return dict.values(self)
-
-    def items(self) -> Any:
-        if self._pending is not None:
-            self._fill()
-        return dict.items(self)
-
-    def pop(self, *args: Any) -> Any:
-        if self._pending is not None:
-            self._fill()
-        return dict.pop(self, *args)
-
-    def popitem(self) -> tuple[str, list[str]]:
-        if self._pending is not None:
-            self._fill()
-        return dict.popitem(self)
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        if self._pending is not None:
-            self._fill()
-        return dict.setdefault(self, key, default)
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        if self._pending is not None:
-            self._fill()
-        dict.update(self, *args, **kwargs)
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        if self._pending is not None:
-            self._fill()
-        dict.__setitem__(self, key, value)
-
-    def __delitem__(self, key: Any) -> None:
-        if self._pending is not None:
-            self._fill()
-        dict.__delitem__(self, key)
-
-    def clear(self) -> None:
-        self._pending = None
-        dict.clear(self)
-
-    @classmethod
-    def fromkeys(cls, keys: Any, value: Any = None) -> dict:  # type: ignore[override]
-        return dict.fromkeys(keys, value)
+            headers[key] = [part for item in items for part in split_list(item)]
+    return headers, problem

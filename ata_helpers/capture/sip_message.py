@@ -2,43 +2,35 @@
 
 Hand-written (not dpkt.sip or sipmessage) because the course needs what neither does: compact
 forms mapped to long names, folded lines, bare-LF tolerance, unknown methods, Content-Length
-framing on streams, bodies on 1xx responses, and a malformed message kept as a row with its
-reason instead of an exception. See shared/reference/sip-pcap.md §2 for the rule table.
+framing on streams, bodies on 1xx responses, SDP inside multipart bodies (RFC 5621), and a
+malformed message kept as a row with its reason instead of an exception.
+
+Every message is read from its own bytes: the header block is split into lines, each line into
+name and value (RFC 3261 §7.3.1: any SP/HTAB around the colon, folded lines joined), and the
+columns are looked up by name in that message's own dict. The only memory kept between
+messages is of pure functions of a string (a header name's canonical form, a From value's URI
+and tag), never of where a header sits in a message.
 """
 
 from __future__ import annotations
 
 import re
-from itertools import islice, repeat
-from operator import getitem, itemgetter
 from typing import NamedTuple
 
-from .sip_headers import (COMPACT_FORMS, LIST_HEADERS, HeaderLayout, LazyHeaders, parse_headers,
-                          split_list, unfold)
+from .sip_headers import COMPACT_FORMS, read_headers, split_list
 
 __all__ = ["SipFields", "COMPACT_FORMS", "looks_like_sip", "parse_message", "next_message",
-           "quick_header_values",
-           "split_list", "name_addr", "header_param"]
+           "split_list", "name_addr", "header_param", "sdp_part"]
 
-_REQUEST_LINE = re.compile(rb"[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*(?:\r?\n|$)")
-_START = re.compile(rb"(?:SIP/2\.0 \d{3}|[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*\r?\n)")
+REQUEST_LINE = re.compile(rb"[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*(?:\r?\n|$)")
+"""A request's start line (RFC 3261 §7.1: Method SP Request-URI SP SIP-Version CRLF)."""
+START_LINE = re.compile(rb"(?:SIP/2\.0 \d{3}|[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*\r?\n)")
+"""A request's or a response's start line, to find where a message begins in a stream."""
 _CONTENT_LENGTH = re.compile(rb"^(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)", re.I | re.M)
-# The name of each header line of a CRLF-only block, as written.
-_NAME = re.compile(r"\r\n([^:\r]*):")
-# The single-valued headers the columns are made of, in the order parse_message unpacks them.
-_COLUMN_HEADERS = ("call-id", "cseq", "from", "to", "user-agent", "server", "expires",
-                   "content-length", "content-type", "contact", "via")
-_NOT_A_NAME = "\n"  # what _Canonical gives a name the full parse would read differently
-_MISSING = object()
-_CACHE_SIZE = 4096
-_LAYOUTS: dict[tuple[str, ...], HeaderLayout | None] = {}
-_ADDRESSES: dict[str, tuple[str, str, str | None]] = {}
-_CSEQS: dict[str, tuple[int | None, str | None]] = {}
-_NUMBERS: dict[str, int | None] = {}
-_STARTS: dict[str, tuple[str | None, int | None, str | None, str | None] | str] = {}
-_new_fields = tuple.__new__
-_headers_from_message = LazyHeaders.from_message
 _TAG_VALUE = re.compile(r"[^;, \t]*")
+_BOUNDARY = re.compile(r';\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))', re.I)
+_CACHE_SIZE = 4096
+_NO_VALUE: list[str | None] = [None]
 _PARAM_CACHE: dict[str, re.Pattern[str]] = {}
 # The usual name-addr, `<uri>;params` after an optional display name without quotes, angle
 # brackets or backslashes inside: name_addr reads it as (URI, params) the same way.
@@ -75,17 +67,18 @@ def looks_like_sip(payload: bytes) -> bool:
         payload = payload.lstrip(b"\r\n")
     if payload.startswith(b"SIP/2.0 "):
         return True
-    return _REQUEST_LINE.match(payload) is not None
+    return REQUEST_LINE.match(payload) is not None
 
 
 def header_param(params: str, name: str) -> str | None:
-    """Value of `;name=value` in a header's parameter string (name case-insensitive)."""
+    """Value of `;name=value` in a header's parameter string; names are case-insensitive
+    (RFC 3261 §7.3.1) and blanks around `;` and `=` are allowed. "" for a value-less one."""
     if name not in params and name.lower() not in params.lower():
         return None
     pattern = _PARAM_CACHE.get(name)
     if pattern is None:
-        pattern = re.compile(r";\s*" + re.escape(name) + r"\s*(?:=\s*(\"[^\"]*\"|[^;,\s]*))?",
-                             re.I)
+        pattern = re.compile(r";[ \t]*" + re.escape(name) + r"[ \t]*(?:=[ \t]*(\"[^\"]*\"|[^;,\s]*))?"
+                             r"(?=[ \t]*(?:[;,]|$))", re.I)
         _PARAM_CACHE[name] = pattern
     match = pattern.search(params)
     if match is None:
@@ -97,8 +90,7 @@ def name_addr(value: str) -> tuple[str, str]:
     """(URI, header parameters) of a name-addr (`"D" <uri>;p`) or addr-spec (`uri;p`)."""
     search_from = 0
     if value.startswith('"'):
-        close = value.find('"', 1)  # no backslash before it: the loop below stops there at once
-        i = close if close > 0 and "\\" not in value[1:close] else 1
+        i = 1
         while i < len(value):
             if value[i] == "\\":
                 i += 2
@@ -126,7 +118,7 @@ def _tag(params: str) -> str | None:
         return header_param(params, "tag")
     value = params[i + 5:]
     if ";" in value or "," in value or " " in value or "\t" in value:
-        return _TAG_VALUE.match(value).group()
+        return value[:_TAG_VALUE.match(value).end()]  # type: ignore[union-attr]
     return value
 
 
@@ -140,215 +132,105 @@ def _to_int(text: str | None) -> int | None:
     return value if value <= 0xFFFFFFFF else None  # RFC 3261 caps CSeq at 2**31; beyond 32 bits is junk
 
 
-def _malformed(problem: str, headers: dict[str, list[str]] | None = None,
-               start: tuple = (None, None, None, None)) -> SipFields:
-    return SipFields(start[0], start[1], start[2], start[3], None, None, None, None, None, None,
-                     None, None, None, None, None, headers or {}, None, problem, None)
+class _Memo(dict):
+    """A bounded memo of a pure function of one string (cleared when full)."""
 
+    def __init__(self, function: object) -> None:
+        super().__init__()
+        self.function = function
 
-class _Canonical(dict):
-    """Header name as written → lower-case long name, as parse_headers spells it (memoised).
-
-    Only for the ASCII names of the quick pass, where str.rstrip() strips just blanks. A name
-    that is empty or starts with a blank (a folded line) maps to _NOT_A_NAME, so the message
-    is parsed in full.
-    """
-
-    def __missing__(self, name: str) -> str:
-        if not name or name[0] in " \t":
-            canon = _NOT_A_NAME
-        else:
-            canon = name.lower().rstrip(" \t")
-            if len(canon) == 1:
-                canon = COMPACT_FORMS.get(canon, canon)
-        if len(self) < _CACHE_SIZE:
-            self[name] = canon
-        return canon
-
-
-_CANON = _Canonical()
-_canonical = _CANON.__getitem__
+    def __missing__(self, key: str) -> object:
+        value = self.function(key)  # type: ignore[operator]
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        self[key] = value
+        return value
 
 
 def _address(value: str) -> tuple[str, str, str | None]:
-    """(URI, header parameters, tag) of a From/To/Contact value, memoised in _ADDRESSES.
-
-    Every message of a dialog repeats the same From and To, and a registration repeats its
-    Contact, so most lookups hit.
-    """
+    """(URI, header parameters, tag) of a From/To/Contact value."""
     match = _BRACKETED(value)
     if match is not None:
         uri, params = match.groups()
         uri = uri.strip()
     else:
         uri, params = name_addr(value)
-    hit = (uri, params, _tag(params) if "tag" in params else None)
-    if len(_ADDRESSES) >= _CACHE_SIZE:
-        _ADDRESSES.clear()
-    _ADDRESSES[value] = hit
-    return hit
+    return uri, params, _tag(params) if ";" in params else None
 
 
 def _cseq(value: str) -> tuple[int | None, str | None]:
-    """(number, method) of a CSeq value, memoised in _CSEQS ("1 INVITE" recurs in every call)."""
-    num, _, method = value.partition(" ")
-    hit = (_to_int(num), method.strip() or None)
-    if len(_CSEQS) >= _CACHE_SIZE:
-        _CSEQS.clear()
-    _CSEQS[value] = hit
-    return hit
+    """(number, method) of a CSeq value; SP or HTAB between them (RFC 3261 §20.16, §25.1)."""
+    parts = value.split()
+    if len(parts) != 2:
+        return _to_int(parts[0]) if parts else None, None
+    return _to_int(parts[0]), parts[1]
 
 
 def _start_line(first: str) -> tuple[str | None, int | None, str | None, str | None] | str:
-    """(method, status, reason, request URI) of a start line, or the problem with it;
-    memoised in _STARTS (status lines and in-dialog requests' lines recur)."""
-    hit: tuple[str | None, int | None, str | None, str | None] | str
+    """(method, status, reason, request URI) of a start line, or the problem with it."""
     if first.startswith("SIP/2.0 "):
         code, _, reason = first[8:].partition(" ")
         if len(code) != 3 or not code.isdigit():
-            hit = f"bad status line {first[:60]!r}"
-        else:
-            hit = (None, int(code), reason.strip(), None)
-    else:
-        parts = first.split(" ")
-        if len(parts) != 3 or parts[2].rstrip() != "SIP/2.0" or not parts[0]:
-            hit = f"bad request line {first[:60]!r}"
-        else:
-            hit = (parts[0], None, None, parts[1])
-    if len(_STARTS) >= _CACHE_SIZE:
-        _STARTS.clear()
-    _STARTS[first] = hit
-    return hit
+            return f"bad status line {first[:60]!r}"
+        return None, int(code), reason.strip(), None
+    parts = first.split(" ")
+    if len(parts) != 3 or parts[2].rstrip() != "SIP/2.0" or not parts[0]:
+        return f"bad request line {first[:60]!r}"
+    return parts[0], None, None, parts[1]
 
 
-def _number(value: str) -> int | None:
-    """_to_int memoised in _NUMBERS (Content-Length and Expires values recur)."""
-    hit = _to_int(value)
-    if len(_NUMBERS) >= _CACHE_SIZE:
-        _NUMBERS.clear()
-    _NUMBERS[value] = hit
-    return hit
-
-
-def _layout(names: tuple[str, ...], count: int) -> HeaderLayout | None:
-    """The _Layout for these header names, memoised in _LAYOUTS; None when the full parse must
-    read the block (a line without a colon, an odd name, a repeated header)."""
-    keys = tuple(map(_canonical, names))
-    layout = None
-    if len(keys) == count and _NOT_A_NAME not in keys and len(set(keys)) == count:
-        where = {key: index for index, key in enumerate(keys)}
-        layout = HeaderLayout(keys, frozenset(keys),
-                              tuple(slice(len(name) + 1, None) for name in names),
-                              itemgetter(*(where.get(key, count) for key in _COLUMN_HEADERS)),
-                              tuple((index, key) for index, key in enumerate(keys)
-                                    if key in LIST_HEADERS))
-    if len(_LAYOUTS) >= _CACHE_SIZE:
-        _LAYOUTS.clear()
-    _LAYOUTS[names] = layout
-    return layout
-
-
-def quick_header_values(data: bytes, layout: HeaderLayout) -> list[str | None]:
-    """The values list (None appended) of `data`'s header block, which the quick pass of
-    parse_message read with this `layout`: what LazyHeaders fills itself from."""
-    if data[:1] in (b"\r", b"\n"):
-        data = data.lstrip(b"\r\n")
-    text = data[:data.find(b"\r\n\r\n")].decode("utf-8", "replace")
-    values: list[str | None] = list(map(
-        str.strip, map(getitem, islice(text.split("\r\n"), 1, None), layout.starts),
-        repeat(" \t")))
-    values.append(None)
-    return values
+_ADDRESSES = _Memo(_address).__getitem__
+_CSEQS = _Memo(_cseq).__getitem__
+_NUMBERS = _Memo(_to_int).__getitem__
+_STARTS = _Memo(_start_line).__getitem__
 
 
 def parse_message(data: bytes, datagram: bool = True) -> SipFields:
     """Parse one message; a broken one comes back with `problem` set, never as an exception.
 
     `datagram` applies UDP framing (RFC 3261 §18.3): bytes past Content-Length are ignored and
-    a message without Content-Length runs to the end of the datagram.
-
-    A quick pass splits the header block with C-level calls (str.split, one regex for the
-    names, map/zip) and reads the columns through a _Layout memoised by the header names, so
-    no Python loop runs per line. Header blocks where it could differ from the full rules (bare
-    CR or LF, folded lines, non-ASCII or control characters, lines without a colon, a repeated
-    header, long and compact forms together) take the full parse.
+    a message without Content-Length runs to the end of the datagram. Lines may end in CRLF or
+    a bare LF; folded lines (a line starting with SP or HTAB) continue the one before.
     """
     if data[:1] in (b"\r", b"\n"):
         data = data.lstrip(b"\r\n")
     end = data.find(b"\r\n\r\n")
     sep = 4
+    lf_end = data.find(b"\n\n", 0, end if end >= 0 else len(data))
+    if lf_end >= 0:
+        end, sep = lf_end, 2
     problem: str | None = None
-    headers: dict[str, list[str]] | None = None
-    # The quick pass: a header block of CRLF lines only (so no bare-LF blank line can end it
-    # sooner), ASCII without the control characters str.rstrip counts as blanks. As many lines
-    # as CRs and LFs means no CR or LF stands alone; as many names (each match starts at its
-    # own CRLF) as lines means every line has a colon.
-    text = data[:end].decode("utf-8", "replace") if end > 0 else ""
+    if end < 0:
+        end, sep = len(data), 0
+        problem = "no blank line after the headers (message cut short?)"
+    text = data[:end].decode("utf-8", "replace")
     lines = text.split("\r\n")
     count = len(lines) - 1
-    if (count and text.isascii() and count == text.count("\r") == text.count("\n")
-            and "\x0b" not in text and "\x0c" not in text and "\x1c" not in text
-            and "\x1d" not in text and "\x1e" not in text and "\x1f" not in text):
-        names = tuple(_NAME.findall(text))
-        layout = _LAYOUTS.get(names, _MISSING)
-        if layout is _MISSING:
-            layout = _layout(names, count)
-        if layout is not None:
-            # The value of each line: after its name and colon, without blanks around it.
-            values = list(map(str.strip, map(getitem, islice(lines, 1, None), layout.starts),
-                              repeat(" \t")))
-            values.append(None)
-            # Kept for filling the headers later: a copy if the caller may change it.
-            headers = _headers_from_message(data if type(data) is bytes else bytes(data),
-                                            layout)
-            (call_id, cseq_v, from_v, to_v, ua, server, expires_v, clen_v, ctype, contact,
-             via) = layout.columns(values)
-            if ua is None:
-                ua = server
-            if contact is not None and "," in contact:
-                contact = _first_listed(contact)
-            if via is not None and "," in via:
-                via = _first_listed(via)
-            first = lines[0]
-    if headers is None:
-        lf_end = data.find(b"\n\n", 0, end if end >= 0 else len(data))
-        if lf_end >= 0:
-            end, sep = lf_end, 2
-        if end < 0:
-            end = len(data)
-            sep = 0
-            problem = "no blank line after the headers (message cut short?)"
-        text = unfold(data[:end].decode("utf-8", "replace"))
-        first, _, rest = text.partition("\n")
-        headers = parse_headers(rest)
-        for line in rest.split("\n"):
-            if ":" not in line and line.strip():
-                problem = problem or f"header line without a colon: {line[:60]!r}"
-                break
-        first_of = _first_value
-        call_id = first_of(headers, "call-id")
-        cseq_v = first_of(headers, "cseq")
-        from_v = first_of(headers, "from")
-        to_v = first_of(headers, "to")
-        contact = first_of(headers, "contact")
-        via = first_of(headers, "via")
-        ua = first_of(headers, "user-agent")
-        if ua is None:
-            ua = first_of(headers, "server")
-        expires_v = first_of(headers, "expires")
-        clen_v = first_of(headers, "content-length")
-        ctype = first_of(headers, "content-type")
-    start = _STARTS.get(first)
-    if start is None:
-        start = _start_line(first)
+    if text.count("\n") != count or text.count("\r") != count:  # a bare CR or LF
+        lines = text.replace("\r\n", "\n").replace("\r", "").split("\n")
+    start = _STARTS(lines[0])
     if type(start) is str:
-        return _malformed(start)
+        return SipFields(None, None, None, None, None, None, None, None, None, None, None, None,
+                         None, None, None, {}, None, start, None)
     method, status, reason, request_uri = start
+    del lines[0]
+    headers, line_problem = read_headers(lines) if lines else ({}, None)
+    problem = problem or line_problem
+    get = headers.get
+    call_id = (get("call-id") or _NO_VALUE)[0]
+    cseq_v = (get("cseq") or _NO_VALUE)[0]
+    from_v = (get("from") or _NO_VALUE)[0]
+    to_v = (get("to") or _NO_VALUE)[0]
+    contact = (get("contact") or _NO_VALUE)[0]
+    via = (get("via") or _NO_VALUE)[0]
+    ua = (get("user-agent") or _NO_VALUE)[0]
+    if ua is None:
+        ua = (get("server") or _NO_VALUE)[0]
+    expires_v = (get("expires") or _NO_VALUE)[0]
+    clen_v = (get("content-length") or _NO_VALUE)[0]
     body_start = end + sep
     if clen_v is not None:
-        clen = _NUMBERS.get(clen_v, _MISSING)
-        if clen is _MISSING:
-            clen = _number(clen_v)
+        clen = _NUMBERS(clen_v)
         if clen is None:
             problem = problem or f"Content-Length is not a number: {clen_v[:30]!r}"
             body = data[body_start:] if datagram else b""
@@ -366,19 +248,17 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
                            ("To", to_v), ("Via", via)) if v is None)
     cseq = cseq_method = None
     if cseq_v is not None:
-        hit = _CSEQS.get(cseq_v)
-        cseq, cseq_method = hit if hit is not None else _cseq(cseq_v)
+        cseq, cseq_method = _CSEQS(cseq_v)
         if (cseq is None or cseq_method is None) and problem is None:
             problem = f"bad CSeq {cseq_v[:40]!r}"
     from_uri = from_tag = to_uri = to_tag = contact_uri = None
-    addresses = _ADDRESSES.get
     if from_v is not None:
-        from_uri, _, from_tag = addresses(from_v) or _address(from_v)
+        from_uri, _, from_tag = _ADDRESSES(from_v)
     if to_v is not None:
-        to_uri, _, to_tag = addresses(to_v) or _address(to_v)
+        to_uri, _, to_tag = _ADDRESSES(to_v)
     contact_params = ""
     if contact is not None:
-        contact_uri, contact_params, _ = addresses(contact) or _address(contact)
+        contact_uri, contact_params, _ = _ADDRESSES(contact)
     branch = None
     if via:
         i = via.find(";branch=")
@@ -387,31 +267,47 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
             branch = (via[i + 8:] if stop < 0 else via[i + 8:stop]).strip()
         elif "branch" in via.lower():
             branch = header_param(via, "branch")
-    expires = None
-    if expires_v is not None:
-        expires = _NUMBERS.get(expires_v, _MISSING)
-        if expires is _MISSING:
-            expires = _number(expires_v)
-    if expires is None and "expires" in contact_params:
+    expires = None if expires_v is None else _NUMBERS(expires_v)
+    if expires is None and "expires" in contact_params.lower():
         expires = _to_int(header_param(contact_params, "expires"))
-    sdp = None
-    if body and ((ctype is not None and "sdp" in ctype.lower())
-                 or (ctype is None and body.startswith(b"v=0"))):
-        sdp = body.decode("utf-8", "replace")
-    return _new_fields(SipFields, (method, status, reason, request_uri, call_id, cseq,
-                                   cseq_method, from_uri, from_tag, to_uri, to_tag, contact_uri,
-                                   via, ua, expires, headers, sdp, problem, branch))
+    sdp = sdp_part((get("content-type") or _NO_VALUE)[0], body) if body else None
+    return SipFields(method, status, reason, request_uri, call_id, cseq, cseq_method, from_uri,
+                     from_tag, to_uri, to_tag, contact_uri, via, ua, expires, headers, sdp,
+                     problem, branch)
 
 
-def _first_listed(value: str) -> str | None:
-    """First item of a comma-list header value, as headers[name][0] would give it."""
-    items = split_list(value)
-    return items[0] if items else None
-
-
-def _first_value(headers: dict[str, list[str]], name: str) -> str | None:
-    values = headers.get(name)
-    return values[0] if values else None
+def sdp_part(content_type: str | None, body: bytes) -> str | None:
+    """The SDP of a message body: the body itself when it is `application/sdp` (or untyped and
+    starts with `v=0`), or the first `application/sdp` part of a `multipart/mixed`,
+    `multipart/alternative` or `multipart/related` body (RFC 5621 §3, RFC 2046 §5.1)."""
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    if kind == "application/sdp" or (not kind and body.startswith(b"v=0")):
+        return body.decode("utf-8", "replace")
+    if not kind.startswith("multipart/") or content_type is None:
+        return None
+    match = _BOUNDARY.search(content_type)
+    if match is None:
+        return None
+    delimiter = b"--" + (match.group(1) or match.group(2)).encode()
+    for part in body.split(delimiter)[1:]:
+        if part.startswith(b"--"):
+            break  # the close delimiter
+        part = part[2:] if part.startswith(b"\r\n") else part.lstrip(b"\n")
+        end = part.find(b"\r\n\r\n")
+        sep = 4
+        if end < 0 or 0 <= part.find(b"\n\n") < end:
+            end, sep = part.find(b"\n\n"), 2
+        if end < 0:
+            continue
+        text = part[:end].decode("utf-8", "replace")
+        headers, _problem = read_headers(text.replace("\r\n", "\n").replace("\r", "").split("\n"))
+        inner = part[end + sep:]
+        if inner.endswith(b"\r\n"):
+            inner = inner[:-2]  # the CRLF before the next delimiter belongs to it (RFC 2046)
+        found = sdp_part((headers.get("content-type") or _NO_VALUE)[0] or "text/plain", inner)
+        if found is not None:
+            return found
+    return None
 
 
 def next_message(buffer: bytes, pos: int) -> tuple[int, int, int] | None:
@@ -427,8 +323,8 @@ def next_message(buffer: bytes, pos: int) -> tuple[int, int, int] | None:
         start += 1
     if start >= size:
         return None
-    if _START.match(buffer, start) is None:
-        found = _START.search(buffer, start + 1)
+    if START_LINE.match(buffer, start) is None:
+        found = START_LINE.search(buffer, start + 1)
         if found is None:
             return None
         start = found.start()

@@ -1,142 +1,37 @@
-"""`read_sip(path)`: one pandas row per SIP message, with the columns of DESIGN.md's contract.
-
-UDP retransmissions (same direction, Call-ID, CSeq, top-Via branch, method or status and
-To-tag as an earlier message) are marked rather than dropped, as tshark's `sip.resend` does.
-"""
+"""`read_sip(path)`: one pandas row per SIP message, with the columns of the public contract."""
 
 from __future__ import annotations
 
-from itertools import compress, repeat
-from operator import is_not, ne
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING
 
-from .parallel import import_pandas_meanwhile, scan_parallel
-from .pcap_reader import Source
-from .scan import Scan, no_gc
-from .sip_message import SipFields
+from .load import Source, load_capture
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
-__all__ = ["read_sip", "COLUMNS", "frame_from_scan"]
+__all__ = ["read_sip", "COLUMNS"]
 
 COLUMNS = ["time", "src", "sport", "dst", "dport", "transport", "method", "status", "reason",
            "request_uri", "call_id", "cseq", "cseq_method", "from_uri", "from_tag", "to_uri",
            "to_tag", "contact_uri", "via", "user_agent", "expires", "retransmission", "headers",
            "sdp", "frame", "malformed", "problem", "branch"]
+"""The read_sip columns, in order."""
 
 
 def read_sip(path: Source, strict: bool = False) -> "pd.DataFrame":
     """Every SIP message in a pcap/pcapng file (path, '-', bytes or binary file object).
 
-    A damaged file raises CaptureError when `strict`; otherwise the rows read before the damage
-    are returned and the reason is in `frame.attrs["warnings"]`.
+    Columns (COLUMNS, in order): time (datetime64[ns, UTC]), src, sport (int64), dst, dport,
+    transport ("UDP"/"TCP"/"WS"), method (None for responses), status (Int64, NA for requests),
+    reason, request_uri, call_id, cseq (Int64), cseq_method, from_uri, from_tag, to_uri, to_tag,
+    contact_uri (first Contact's URI without <>), via (top Via as written), user_agent
+    (User-Agent or Server), expires (Int64), retransmission (bool, as tshark's sip.resend),
+    headers (a plain dict: lower-case long name → list of values, RFC 3261 §7.3), sdp (the SDP
+    body or multipart part, RFC 5621), frame (1-based number of the packet that completes the
+    message), malformed (bool), problem (why it is malformed), branch (top Via's branch).
 
-    Each `headers` cell is a dict filled on first use (sip_headers.LazyHeaders), which keeps
-    reading fast; it behaves as a dict everywhere except in pandas' `to_json`, which reads dict
-    storage directly: write `frame.assign(headers=frame["headers"].map(dict))` instead.
+    Facts about the file are in `frame.attrs`: "frames", "linktypes", "warnings" (damage),
+    "tls_flows", "keepalives". Raises CaptureError for a file that is not a capture, or, when
+    `strict`, for any damage; otherwise the rows read before the damage are returned.
     """
-    with no_gc():
-        return frame_from_scan(scan_parallel(path, rtp=False, strict=strict,
-                                             meanwhile=import_pandas_meanwhile()))
-
-
-def _times(values: Sequence, n: int) -> "np.ndarray":
-    """Timestamps in ns as int64; one outside int64's range (a damaged capture) becomes NaT."""
-    import numpy as np
-
-    try:
-        return np.fromiter(values, dtype=np.int64, count=n)
-    except OverflowError:
-        nat = np.iinfo(np.int64).min
-        return np.array([v if -nat > v > nat else nat for v in values], dtype=np.int64)
-
-
-def _retransmissions(transport: Sequence, src: Sequence, sport: Sequence, dst: Sequence,
-                     dport: Sequence, call_id: Sequence, cseq: Sequence, cseq_method: Sequence,
-                     method: Sequence, status: Sequence, branch: Sequence, to_tag: Sequence,
-                     problem: Sequence) -> list[bool]:
-    """True for a UDP message already seen with the same direction, Call-ID, CSeq, method or
-    status, top-Via branch and To-tag (only well-formed messages count).
-
-    Only rows whose (branch, status) pair recurs can be retransmissions, so they are found
-    first with C-level dict and map calls and the full comparison runs on those rows alone.
-    """
-    n = len(branch)
-    pairs = list(zip(branch, status))
-    first = dict(zip(reversed(pairs), range(n - 1, -1, -1)))  # pair → its first row
-    marks = [False] * n
-    if len(first) == n:
-        return marks
-    firsts = list(map(first.__getitem__, pairs))
-    recurring = set(compress(firsts, map(ne, firsts, range(n))))
-    seen: set[tuple] = set()
-    for i in compress(range(n), map(recurring.__contains__, firsts)):
-        if transport[i] != "UDP" or call_id[i] is None or problem[i] is not None:
-            continue
-        key = (src[i], sport[i], dst[i], dport[i], call_id[i], cseq[i], cseq_method[i],
-               method[i], status[i], branch[i], to_tag[i])
-        if key in seen:
-            marks[i] = True
-        else:
-            seen.add(key)
-    return marks
-
-
-def _int_array(values: Sequence) -> Any:
-    """A nullable Int64 array of ints and Nones, built with numpy rather than pd.array's
-    per-element inference."""
-    import numpy as np
-    from pandas.arrays import IntegerArray
-
-    data = np.array(values, dtype=object)
-    mask = data == None  # noqa: E711 - elementwise comparison with None
-    data[mask] = 0
-    return IntegerArray(data.astype(np.int64), mask)
-
-
-def frame_from_scan(result: Scan) -> "pd.DataFrame":
-    """Build the read_sip table from a scan (shared with diagnose, which also wants RTP)."""
-    import numpy as np
-    import pandas as pd
-
-    msgs = result.messages
-    n = len(msgs)
-    fields: tuple = ()
-    if msgs:
-        ts, src, sport, dst, dport, transport, fields, frame = zip(*msgs)
-    else:
-        ts = src = sport = dst = dport = transport = frame = ()
-    field_columns = result.fields
-    if field_columns is None:
-        field_columns = list(zip(*fields)) if fields else [()] * len(SipFields._fields)
-    (method, status, reason, request_uri, call_id, cseq, cseq_method, from_uri, from_tag,
-     to_uri, to_tag, contact_uri, via, user_agent, expires, headers, sdp, problem,
-     branch) = field_columns
-
-    def obj(values: Sequence) -> pd.Series:
-        return pd.Series(values, dtype=object, copy=False)
-
-    def ints(values: tuple) -> np.ndarray:
-        return np.fromiter(values, dtype=np.int64, count=n)
-
-    retransmission = _retransmissions(transport, src, sport, dst, dport, call_id, cseq,
-                                      cseq_method, method, status, branch, to_tag, problem)
-    columns: dict[str, Any] = {
-        "time": pd.to_datetime(_times(ts, n), unit="ns", utc=True),
-        "src": obj(src), "sport": ints(sport), "dst": obj(dst), "dport": ints(dport),
-        "transport": obj(transport), "method": obj(method), "status": _int_array(status),
-        "reason": obj(reason), "request_uri": obj(request_uri), "call_id": obj(call_id),
-        "cseq": _int_array(cseq), "cseq_method": obj(cseq_method), "from_uri": obj(from_uri),
-        "from_tag": obj(from_tag), "to_uri": obj(to_uri), "to_tag": obj(to_tag),
-        "contact_uri": obj(contact_uri), "via": obj(via), "user_agent": obj(user_agent),
-        "expires": _int_array(expires),
-        "retransmission": np.array(retransmission, dtype=bool),
-        "headers": obj(headers), "sdp": obj(sdp), "frame": ints(frame),
-        "malformed": np.fromiter(map(is_not, problem, repeat(None)), dtype=bool, count=n),
-        "problem": obj(problem), "branch": obj(branch),
-    }
-    df = pd.DataFrame(columns, copy=False)
-    df.attrs.update(result.attrs())
-    return df
+    return load_capture(path, rtp=False, strict=strict).sip

@@ -42,9 +42,6 @@ def _sip(args: argparse.Namespace) -> int:
     if args.csv or args.json:
         out = frame.copy()
         out["time"] = out["time"].map(lambda t: t.isoformat())
-        # read_sip fills each headers dict on first use; pandas' writers read a dict's storage
-        # directly, so they get plain dicts.
-        out["headers"] = out["headers"].map(dict)
         if args.csv:
             out.to_csv(sys.stdout, index=False)
         else:

@@ -14,7 +14,7 @@ from IPython.display import HTML, SVG
 
 from ..capture.findings import diagnose
 from ..capture.ladder_svg import ladder
-from ..capture.rtp_table import load
+from ..capture.load import load_capture
 from ..capture.views import filter_messages, findings_table, header_table
 from ..errors import CaptureError
 
@@ -57,19 +57,19 @@ class CaptureExplorer:
         self.out.outputs = ()
         self.table_out.outputs = ()
         try:
-            self.frame, self.rtp = load(self.captures[self.picker.value], rtp=True)
+            capture = load_capture(self.captures[self.picker.value], rtp=True)
         except CaptureError as exc:
             self.out.append_stdout(f"Cannot read this capture: {exc}\n")
             return
-        self.frame.attrs["rtp"] = self.rtp
-        findings = diagnose(self.frame)
+        self.frame, self.rtp = capture
+        findings = diagnose(capture)
         self.out.append_display_data(HTML("<h4>Findings</h4>"))
         if findings.empty:
             self.out.append_stdout("No findings: the capture looks healthy.\n")
         else:
             self.out.append_display_data(findings_table(findings))
         self.out.append_display_data(HTML("<h4>Ladder</h4>"))
-        self.out.append_display_data(SVG(ladder(self.frame, findings=findings, rtp=self.rtp).svg))
+        self.out.append_display_data(SVG(ladder(capture, findings=findings).svg))
         self.out.append_display_data(HTML("<h4>RTP streams</h4>"))
         self.out.append_display_data(self.rtp)
         calls = [c for c in dict.fromkeys(self.frame["call_id"]) if c is not None]

@@ -7,7 +7,7 @@ on 168.86.128.x (the published ranges). From the device twin's P-values this mod
 - which Contact the ATA registers (LAN address, WAN address, or a hand-set "Use NAT IP"),
 - whether Twilio's INVITE for an inbound call can reach that Contact,
 - and it writes the SIP messages that would have crossed the wire as a real pcap, seen from
-  Twilio's side like the Console's "SIP PCAP LOG" (capture.pcap_writer builds the frames).
+  Twilio's side like the Console's "SIP PCAP LOG" (capture.writers builds the frames).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ...capture.addresses import is_internal
-from ...capture.pcap_writer import Packet, write_pcap
-from ...capture.sip_builder import request, response, rtp_payload, sdp_body
+from ...capture.writers.pcap import Packet, write_pcap
+from ...capture.writers.sip import request, response, rtp_payload, sdp_body
 from ..store import Store
 
 __all__ = ["LAN_IP", "WAN_IP", "TWILIO_SIGNALLING", "TWILIO_MEDIA", "ata_contact", "inbound_reachability",

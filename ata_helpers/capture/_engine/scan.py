@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
-from .layers import IpLayer, link_payload
-from .pcap_reader import Source, iter_records, load_bytes
-from .rtp_collector import RtpCollector, is_rtp
-from .sip_message import _REQUEST_LINE, SipFields, looks_like_sip, parse_message
-from .tcp_streams import TcpReassembler
+from ..sip_message import REQUEST_LINE, SipFields, looks_like_sip, parse_message
+from .links import IpLayer, link_payload
+from .pcapfile import Source, iter_records, load_bytes
+from .rtp import RtpCollector, is_rtp
+from .tcp import TcpReassembler
 
 __all__ = ["Scan", "scan", "no_gc"]
 
@@ -93,7 +93,7 @@ def scan(source: Source, rtp: bool = False, strict: bool = False,
     addresses: dict[bytes, str] = {}
     address = addresses.get
     unpack_udp = _ETHERNET_IPV4_UDP.unpack_from
-    request_line = _REQUEST_LINE.match
+    request_line = REQUEST_LINE.match
     last_linktype = -1
     number = 0
     for number, ts, linktype, start, stop in iter_records(data, result.warnings, strict):

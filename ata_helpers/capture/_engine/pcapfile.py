@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterator, Union
 
-from ..errors import CaptureError
+from ...errors import CaptureError
 
 __all__ = ["Source", "load_bytes", "iter_frames", "iter_records", "LINKTYPE_NAMES"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .sip_message import _START, looks_like_sip, next_message
+from ..sip_message import START_LINE, looks_like_sip, next_message
 
 __all__ = ["TcpReassembler", "unmask"]
 
@@ -140,7 +140,7 @@ class TcpReassembler:
                 state.mode = "ws"
             elif looks_like_sip(stripped if len(buf) <= 16 else bytes(buf[:2048]).lstrip(b"\r\n")):
                 state.mode = "sip"
-            elif _START.search(bytes(buf[:8192])) is not None:
+            elif START_LINE.search(bytes(buf[:8192])) is not None:
                 state.mode = "sip"  # capture began mid-message: skip to the next start line
             elif len(buf) > 8192:
                 state.mode = "other"

@@ -4,7 +4,7 @@ Used by the sandbox line simulation to write the capture Twilio's console would 
 sample captures of notebook 07, and by the tests. Checksums are computed, so Wireshark shows
 no "bad checksum" warnings.
 
-    from ata_helpers.capture.pcap_writer import Packet, write_pcap
+    from ata_helpers.capture.writers.pcap import Packet, write_pcap
     write_pcap("call.pcap", [Packet(0.0, "203.0.113.7", 5060, "54.172.60.1", 5060, b"REGISTER ...")])
 
 `pcapng_bytes` writes the same frames as pcapng, with one or several interfaces, each with its
