@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import AtaHelpersError
+from .grandstream.settings_model import setting
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -127,7 +128,8 @@ def _registration_list(line: _Line) -> Check:
     found, names = _list_holding(line, mappings)
     if not found:
         return Check(name, "fail", f"no mapped list holds the ATA's auth ID {line.user!r} (has: {', '.join(names)})",
-                     "add the credential to the mapped list, or set the ATA's Authenticate ID (P36) to it")
+                     "add the credential to the mapped list, or set the ATA's "
+                     f"{setting('auth_id').describe()} to it")
     return Check(name, "pass", f"{line.user} is in a mapped list")
 
 
@@ -269,19 +271,28 @@ def _device_settings(line: _Line) -> Check:
         return _skip(name, "the ATA did not answer")
     n = line.notes["port_number"]
     problems = []
+    def at(key: str, value: object = None) -> str:
+        info = setting(key)
+        return info.describe(n) if value is None else info.describe(n, value)
+
+    def label(key: str) -> str:
+        return setting(key).label
+
     if not line.port.contact_uses_wan and not line.port.use_nat_ip:
-        problems.append(("SIP REGISTER Contact Header Uses is LAN Address: inbound calls will fail",
-                         f"set it to WAN Address (P{4437 if n == 1 else 4438})"))
+        problems.append((f"{label('contact_uses_wan')} is {setting('contact_uses_wan').wording(False)}: "
+                         "inbound calls will fail", f"set {at('contact_uses_wan', True)}"))
     if not line.port.check_user_id_on_invite:
-        problems.append(("Check SIP User ID for incoming INVITE is No", f"set it to Yes (P{258 if n == 1 else 449})"))
+        problems.append((f"{label('check_user_id_on_invite')} is {setting('check_user_id_on_invite').wording(False)}",
+                         f"set {at('check_user_id_on_invite', True)}"))
     if line.port.dial_plan_prefix != "+":
-        problems.append((f"Dial Plan Prefix is {line.port.dial_plan_prefix!r}: dialled numbers are not E.164",
-                         f"set it to + (P{66 if n == 1 else 766})"))
+        problems.append((f"{label('dial_plan_prefix')} is {line.port.dial_plan_prefix!r}: dialled numbers are not E.164",
+                         f"set {at('dial_plan_prefix', '+')}"))
     if line.port.random_sip_port or line.port.random_rtp_port:
-        problems.append(("random SIP/RTP ports are on", "turn Use Random SIP/RTP Port off (P20501/P20505)"))
+        problems.append(("random SIP/RTP ports are on",
+                         f"turn {at('random_sip_port')} and {at('random_rtp_port')} off"))
     if line.port.auth_id and line.port.user_id and line.port.auth_id != line.port.user_id:
-        problems.append(("Authenticate ID differs from SIP User ID (Twilio error 32106)",
-                         f"set P{36 if n == 1 else 736} equal to P{35 if n == 1 else 735}"))
+        problems.append((f"{label('auth_id')} differs from {label('user_id')} (Twilio error 32106)",
+                         f"set {at('auth_id')} equal to {at('user_id')}"))
     if not problems:
         return Check(name, "pass", "WAN contact, user ID check, + prefix, fixed ports")
     return Check(name, "fail", "; ".join(p for p, _ in problems), "; ".join(f for _, f in problems))

@@ -15,6 +15,8 @@ from .errors import SandboxError, TwilioApiError
 from .settings import mode, twilio_credentials
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from twilio.rest import Client
 
 __all__ = ["twilio_client", "SandboxHttpClient", "explain_twilio_error", "twilio_errors", "fetch_twiml",
@@ -90,7 +92,7 @@ def twilio_client() -> "Client":
     return Client(creds.username, creds.password, account_sid=creds.account_sid)
 
 
-def twilio_errors() -> dict[int, tuple[str, str]]:
+def twilio_errors() -> Mapping[int, tuple[str, str]]:
     """Twilio error codes met in this setup: code -> (what it means here, what to do)."""
     from .twilio_error_codes import ERRORS
 

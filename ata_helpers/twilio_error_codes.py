@@ -1,14 +1,26 @@
 """Twilio error codes this course meets, each with its meaning for an HT80x line and the fix.
 
-Source: Twilio's error dictionary (twilio.com/docs/api/errors), summarised in
-shared/reference/twilio.md §6. One entry per line so an update is a one-line change.
+Source: Twilio's error dictionary (https://www.twilio.com/docs/api/errors). One entry per line so
+an update is a one-line change; the HT80x settings named in fixes come from the settings model.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Callable
+
+from .grandstream.settings_model import setting
+
 __all__ = ["ERRORS", "explain"]
 
-ERRORS: dict[int, tuple[str, str]] = {
+
+def _ata(name: str, value: object = None) -> str:
+    """An HT80x setting as the fix names it: label and P-values, with the value to set if given."""
+    info = setting(name)
+    return info.describe() if value is None else info.describe(None, value)
+
+
+_TABLE: dict[int, tuple[str, str | Callable[[], str]]] = {
     20003: ("Twilio refused the credentials (Permission Denied).",
             "Check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or the API key and secret)."),
     20404: ("The resource does not exist in this account.",
@@ -48,28 +60,28 @@ ERRORS: dict[int, tuple[str, str]] = {
     32002: ("The SIP domain in the dialled URI does not exist.", "Check the domain name; create it first (notebook 03)."),
     32007: ("More than 10 devices are registered for this SIP user.", "Unregister old devices."),
     32008: ("The device sent more than 5 REGISTER requests per second.",
-            "Raise the ATA's Register Expiration (P32) and check it is not in a restart loop."),
+            lambda: f"Raise the ATA's {_ata('register_expiration_min')} and check it is not in a restart loop."),
     32009: ("The SIP user you called is not registered.",
             "Check the ATA shows 'Registered' (notebook 05); fix its credentials or registration."),
     32011: ("Twilio could not reach your SIP endpoint (timeout, error reply, firewall, bad URI).",
-            "Usually the ATA's Contact holds a LAN address: set SIP REGISTER Contact Header Uses = "
-            "WAN Address (P4437), and open the firewall to Twilio's media range."),
+            lambda: f"Usually the ATA's Contact holds a LAN address: set {_ata('contact_uses_wan', True)}, "
+            "and open the firewall to Twilio's media range."),
     32014: ("The call ended because no audio was received.",
             "Open UDP 10000-60000 from 168.86.128.0/18 and check the SDP address is public."),
     32018: ("The Twiml parameter is longer than 4000 characters.", "Host the TwiML at a URL instead."),
     32019: ("Both Twiml and Url were given; Twilio used the Url.", "Give only one of them."),
     32022: ("No ACK arrived 32 s after the 200 OK, usually NAT or firewall.",
-            "Set Contact Header Uses = WAN Address (P4437) and keep NAT Traversal = Keep-Alive (P52)."),
+            lambda: f"Set {_ata('contact_uses_wan', True)} and keep {_ata('nat_traversal', 'keep-alive')}."),
     32100: ("Trial accounts can only call verified numbers.", "Verify the number or upgrade the account."),
     32101: ("The number dialled over SIP is not valid E.164.",
-            "Set the ATA's Dial Plan Prefix to + (P66) and dial the country code."),
+            lambda: f"Set the ATA's {_ata('dial_plan_prefix', '+')} and dial the country code."),
     32102: ("The SDP in the INVITE is malformed.", "Check the ATA firmware; capture the INVITE."),
     32106: ("The digest username does not match the SIP user.",
-            "Set the ATA's Authenticate ID (P36) equal to its SIP User ID (P35)."),
+            lambda: f"Set the ATA's {_ata('auth_id')} equal to its {_ata('user_id')}."),
     32201: ("The source IP address is not in the IP access control list mapped to the domain or trunk.",
             "Add your public IP to the IP ACL, or map a credential list for calls instead."),
     32202: ("The digest credentials are not in a credential list mapped to the domain or trunk.",
-            "Check the ATA's Authenticate ID (P36) and password (P34) against the credential list."),
+            lambda: f"Check the ATA's {_ata('auth_id')} and {_ata('password')} against the credential list."),
     32203: ("Twilio blocked the call (fraud risk or regulatory destination).",
             "Check Geo Permissions and the account's customer profile."),
     32204: ("The caller ID is not a Twilio number or verified caller ID.",
@@ -94,6 +106,23 @@ ERRORS: dict[int, tuple[str, str]] = {
     12100: ("The TwiML document could not be parsed.", "Validate the XML."),
     12300: ("The TwiML URL returned the wrong Content-Type.", "Serve text/xml or application/xml."),
 }
+
+
+class _Errors(Mapping[int, tuple[str, str]]):
+    """code -> (meaning, fix); fixes that name an ATA setting are worded from the settings model when read."""
+
+    def __getitem__(self, code: int) -> tuple[str, str]:
+        meaning, fix = _TABLE[code]
+        return meaning, fix if isinstance(fix, str) else fix()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(_TABLE)
+
+    def __len__(self) -> int:
+        return len(_TABLE)
+
+
+ERRORS: Mapping[int, tuple[str, str]] = _Errors()
 
 
 def explain(code: int | str | None) -> tuple[str, str]:

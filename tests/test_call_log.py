@@ -45,7 +45,7 @@ def test_all_2500_calls_come_back_typed_with_alerts_joined(history: pd.DataFrame
         assert row.error_code == alerts[row.sid]["error_code"]
         assert row.alert_text == alerts[row.sid]["alert_text"]
     nat = joined[joined["error_code"] == 32011].iloc[0]
-    assert "Contact Header Uses = WAN Address" in nat["explanation"]
+    assert "Contact Header Uses (P4437 port 1 / P4438 port 2) = WAN Address" in nat["explanation"]
     # newest first, like Twilio
     created = history["date_created"]
     assert created.is_monotonic_decreasing

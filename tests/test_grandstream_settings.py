@@ -224,3 +224,74 @@ def test_settings_frame_and_nat_table() -> None:
     nat = nat_settings_table().set_index("setting")
     assert nat.loc["SIP REGISTER Contact Header Uses", "FXS1"] == "P4437"
     assert nat.loc["SIP REGISTER Contact Header Uses", "FXS2"] == "P4438"
+
+
+# -- one home per fact: labels, P-values and wording live in the settings model ------------------
+
+def test_setting_info_words_coded_values_as_the_web_page_does() -> None:
+    from ata_helpers.grandstream.settings_model import setting
+
+    contact = setting("contact_uses_wan")
+    assert contact.wording(True) == "WAN Address" and contact.wording("0") == "LAN Address"
+    assert contact.describe(1) == "SIP REGISTER Contact Header Uses (P4437, FXS port 1)"
+    assert contact.describe(2, True) == "SIP REGISTER Contact Header Uses (P4438, FXS port 2) = WAN Address"
+    assert contact.describe(None, False) == ("SIP REGISTER Contact Header Uses (P4437 port 1 / P4438 port 2)"
+                                             " = LAN Address")
+    nat = setting("nat_traversal")
+    assert nat.wording("keep-alive", code=True) == "Keep-Alive (2)" and nat.display(["1"]) == "STUN"
+    assert nat.options()[:3] == [("No", "no"), ("STUN", "stun"), ("Keep-Alive", "keep-alive")]
+    assert setting("stun_server").describe() == "STUN Server (P76)"
+    assert setting("check_user_id_on_invite").display(["0"]) == "No"
+    assert setting("password").display(["secret"]) == "••••"
+    assert setting("user_id").describe(None, "alice") == "SIP User ID (P35 port 1 / P735 port 2) = alice"
+    assert setting("registration_status").pvalue(2) == "P4922"
+    assert setting("unregister_on_reboot").pvalues == (("P81",), ("P752",))
+
+
+def test_choice_tables_and_codecs_agree() -> None:
+    from ata_helpers.grandstream.settings_model import (
+        NAT_TRAVERSAL,
+        TRANSPORTS,
+        setting,
+    )
+
+    for name, table in (("nat_traversal", NAT_TRAVERSAL), ("transport", TRANSPORTS)):
+        info = setting(name)
+        assert {value: code for value, code, _words in info.choices} == table
+        for value, code in table.items():
+            assert info.encode(value) == [code] and info.decode([code]) == value
+
+
+def test_a_label_and_wording_changed_in_the_model_reach_findings_widgets_and_checks(
+        tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Change one SettingInfo and every place that names the setting follows."""
+    from dataclasses import replace
+
+    import ata_helpers as ata
+    from ata_helpers.capture.samples import write_nat_failure
+    from ata_helpers.grandstream.device_client import HT80xDevice
+    from ata_helpers.grandstream.registration import registration_checks
+    from ata_helpers.grandstream.settings_model import PORT_SETTINGS
+    from ata_helpers.sandbox.ht80x_twin import SANDBOX_ADMIN_PASSWORD, device_url
+    from ata_helpers.widgets.configure_ata import configure_ata_form
+
+    old = PORT_SETTINGS["contact_uses_wan"]
+    renamed = replace(old, label="Contact Address Mode", pvalues=(("P9991",), ("P9992",)),
+                      choices=((False, "0", "Private"), (True, "1", "Public")))
+    monkeypatch.setitem(PORT_SETTINGS, "contact_uses_wan", renamed)
+
+    findings = ata.diagnose(write_nat_failure(tmp_path / "n.pcap"))
+    fix = findings[findings["code"] == "contact-private-address"].iloc[0]["fix"]
+    assert "Contact Address Mode (P9991, FXS port 1) = Public" in fix
+    assert old.label not in fix and "WAN Address" not in fix and "P4437" not in fix
+
+    form = configure_ata_form()
+    widget = form.inputs[(1, "contact_uses_wan")]
+    assert widget.description == "Contact Address Mode"
+    assert [label for label, _value in widget.options] == ["Private", "Public"]
+
+    monkeypatch.setitem(PORT_SETTINGS, "contact_uses_wan", replace(renamed, pvalues=old.pvalues))
+    device = HT80xDevice(device_url(), SANDBOX_ADMIN_PASSWORD, progress=lambda *a: None)
+    checks = registration_checks(device).set_index("pvalue")
+    assert checks.loc["P4437", "check"] == "Contact Address Mode"
+    assert checks.loc["P4437", "value"] in ("Private", "Public")

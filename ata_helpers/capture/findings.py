@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from ..grandstream.settings_model import fxs_port_of, setting
 from ..twilio_error_codes import explain
 from .addresses import is_internal, is_public, uri_host_port, via_sent_by
 from .load import CaptureInput, load_capture
@@ -41,13 +42,21 @@ def _frames_text(frames: list[int]) -> str:
     return f"frame{'s' if len(frames) > 1 else ''} {shown}{more}"
 
 
-def _port_setting(port: int | None, name: str, p1: str, p2: str, value: str) -> str:
-    """'Name (P1 for FXS port 1) = value' with the port picked from the ATA's SIP port."""
-    if port == 5062:
-        return f"{name} (P{p2}, FXS port 2) = {value}"
-    if port == 5060:
-        return f"{name} (P{p1}, FXS port 1) = {value}"
-    return f"{name} (P{p1} port 1 / P{p2} port 2) = {value}"
+def _port_setting(sip_port: int | None, name: str, value: object, code: bool = False) -> str:
+    """'Label (P4437, FXS port 1) = WAN Address', the FXS port picked from the ATA's SIP port."""
+    return setting(name).describe(fxs_port_of(sip_port), value, code=code)
+
+
+def _at(name: str) -> str:
+    """'Label (P101/P866)': where a setting is, for both FXS ports."""
+    info = setting(name)
+    return f"{info.label} ({'/'.join(dict.fromkeys(p for port in info.pvalues for p in port))})"
+
+
+def _nat_learns_address() -> str:
+    nat = setting("nat_traversal")
+    return (f"{nat.describe(None)} = {nat.wording('stun', code=True)} with a {_at('stun_server')}, "
+            f"or {nat.wording('keep-alive', code=True)}")
 
 
 def _twilio_fix(code: int) -> str:
@@ -128,10 +137,9 @@ def _contact_private(t: _Table) -> list[Finding]:
         summary = (f"The ATA advertised {host} in its Contact ({', '.join(kinds)}), an address "
                    f"nobody on the Internet can reach, while its packets come from {public}: "
                    "Twilio's INVITEs and BYEs for this line will go nowhere.")
-        fix = (_port_setting(port, "SIP REGISTER Contact Header Uses", "4437", "4438",
-                             "WAN Address") + "; keep "
-               + _port_setting(port, "NAT Traversal", "52", "730", "Keep-Alive (2)")
-               + ". Hard-coding Use NAT IP (P101/P866) also works but breaks when the public IP "
+        fix = (_port_setting(port, "contact_uses_wan", True) + "; keep "
+               + _port_setting(port, "nat_traversal", "keep-alive", code=True)
+               + f". Hard-coding {_at('use_nat_ip')} also works but breaks when the public IP "
                  "changes. " + _twilio_fix(32105 if loopback else 32011))
         out.append({"code": "contact-private-address", "severity": "error", "summary": summary,
                     "evidence": f"{_frames_text([t.frame[i] for i in rows])}: Contact: "
@@ -169,9 +177,8 @@ def _sdp_private(t: _Table) -> list[Finding]:
                 "evidence": f"frame {t.frame[i]}: c=IN IP{'6' if ':' in media.address else '4'} "
                             f"{media.address}, m={media.kind} {media.port} — packet from "
                             f"{t.src[i]}:{t.sport[i]}",
-                "fix": (_port_setting(None, "NAT Traversal", "52", "730",
-                                      "STUN (1) with a STUN server (P76), or Keep-Alive (2)")
-                        + " so the ATA learns its public address; Use NAT IP (P101/P866) only "
+                "fix": (_nat_learns_address()
+                        + f" so the ATA learns its public address; {_at('use_nat_ip')} only "
                           f"with a fixed public IP. Open {TWILIO_MEDIA}. " + _twilio_fix(32014)),
                 "call_id": t.call_id[i], "frames": [t.frame[i]]})
     return out
@@ -197,20 +204,19 @@ def _no_response(t: _Table) -> list[Finding]:
             summary = (f"{method} sent {len(rows)} time(s) to {target}, a private address that "
                        "cannot be reached from the Internet, and never answered: the ATA "
                        "registered its LAN address as its Contact.")
-            fix = (_port_setting(t.dport[first], "SIP REGISTER Contact Header Uses", "4437",
-                                 "4438", "WAN Address") + ". " + _twilio_fix(32011))
+            fix = _port_setting(t.dport[first], "contact_uses_wan", True) + ". " + _twilio_fix(32011)
         elif method == "REGISTER":
             summary = (f"REGISTER sent {len(rows)} time(s) to {target} and never answered: the "
                        "registrar is unreachable or the reply is blocked on the way back.")
-            fix = ("Check Primary SIP Server (P47) is the domain (…sip.twilio.com), no stale "
-                   "Outbound Proxy (P48), and that the router lets Twilio's signalling "
+            fix = (f"Check {_at('sip_server')} is the domain (…sip.twilio.com), no stale "
+                   f"{_at('outbound_proxy')}, and that the router lets Twilio's signalling "
                    "(UDP 5060 from Twilio's SIP ranges) back in; "
-                   + _port_setting(None, "NAT Traversal", "52", "730", "Keep-Alive (2)") + ".")
+                   + _port_setting(None, "nat_traversal", "keep-alive", code=True) + ".")
         else:
             summary = (f"{method} sent {len(rows)} time(s) to {target} and never answered "
                        "(RFC 3261 Timer B/F gives up after 32 s).")
             fix = ("Open the firewall to Twilio's signalling addresses and keep the NAT mapping "
-                   "alive: " + _port_setting(None, "NAT Traversal", "52", "730", "Keep-Alive (2)")
+                   "alive: " + _port_setting(None, "nat_traversal", "keep-alive", code=True)
                    + ". " + _twilio_fix(32011))
         waited_text = f"no response in {waited:.1f} s"
         out.append({"code": "no-response", "severity": "error", "summary": summary,
@@ -248,12 +254,10 @@ def _auth_rejected(t: _Table) -> list[Finding]:
                     "evidence": f"frames {t.frame[i]}, {t.frame[j]}: {t.method[i]} with "
                                 f"{_quote(creds[0])} → SIP/2.0 {status} {t.reason[j]}"
                                 + (f"; X-Twilio-Error: {errors[0]}" if errors else ""),
-                    "fix": (_port_setting(None, "SIP User ID", "35", "735", "the credential's "
-                                          "username") + ", "
-                            + _port_setting(None, "Authenticate ID", "36", "736", "the same "
-                                            "username") + ", "
-                            + _port_setting(None, "Authenticate Password", "34", "734",
-                                            "the credential's password") + ". " + twilio),
+                    "fix": (_port_setting(None, "user_id", "the credential's username") + ", "
+                            + _port_setting(None, "auth_id", "the same username") + ", "
+                            + _port_setting(None, "password", "the credential's password")
+                            + ". " + twilio),
                     "call_id": t.call_id[i], "frames": [t.frame[i], t.frame[j]]})
                 break
     return out
@@ -298,7 +302,7 @@ def _register_failed(t: _Table) -> list[Finding]:
                                "before any credentials were asked for.",
                     "evidence": f"frames {t.frame[i]}, {t.frame[j]}: REGISTER {t.request_uri[i]}"
                                 f" → SIP/2.0 {status} {t.reason[j]}",
-                    "fix": ("Check Primary SIP Server (P47) is DOMAIN.sip.twilio.com and that SIP "
+                    "fix": (f"Check {_at('sip_server')} is DOMAIN.sip.twilio.com and that SIP "
                             "Registration is on for the domain with a credential list mapped. "
                             + (twilio or _twilio_fix(32210))),
                     "call_id": t.call_id[i], "frames": [t.frame[i], t.frame[j]]})
@@ -318,7 +322,7 @@ def _via_without_rport(t: _Table) -> list[Finding]:
                         "responses go to the advertised port, which a port-changing router drops.",
              "evidence": f"{_frames_text([t.frame[i] for i in rows])}: Via: "
                          f"{_quote(t.via[rows[0]])}",
-             "fix": _port_setting(None, "NAT Traversal", "52", "730", "Keep-Alive (2)")
+             "fix": _port_setting(None, "nat_traversal", "keep-alive", code=True)
                     + " (the HT80x then adds rport), or set the router not to rewrite UDP 5060.",
              "call_id": t.call_id[rows[0]], "frames": [t.frame[i] for i in rows]}
             for src, rows in groups.items()]
@@ -333,8 +337,8 @@ def _unregister(t: _Table) -> list[Finding]:
                                    "as it does on reboot: calls cannot reach it until it "
                                    "registers again.",
                         "evidence": f"frame {t.frame[i]}: REGISTER with Contact: * and Expires: 0",
-                        "fix": "Nothing to fix if the ATA was rebooting; Unregister on Reboot is "
-                               "P81 (port 1) / P752 (port 2).",
+                        "fix": "Nothing to fix if the ATA was rebooting; "
+                               + setting("unregister_on_reboot").describe() + ".",
                         "call_id": t.call_id[i], "frames": [t.frame[i]]})
     return out
 
@@ -351,7 +355,7 @@ def _dialled_without_plus(t: _Table) -> list[Finding]:
                         "summary": f"The number {user} was dialled without '+', so Twilio "
                                    "cannot read it as E.164.",
                         "evidence": f"frame {t.frame[i]}: INVITE {_quote(uri)}",
-                        "fix": "Set Dial Plan Prefix (P66) to + and dial the country code. "
+                        "fix": f"Set {_at('dial_plan_prefix')} to + and dial the country code. "
                                + _twilio_fix(32101),
                         "call_id": t.call_id[i], "frames": [t.frame[i]]})
     return out
@@ -418,9 +422,8 @@ def _rtp_one_way(t: _Table) -> list[Finding]:
                                 + "; ".join(f"{s[0]}:{s[1]} → {s[2]}:{s[3]} ({s[4]} packets)"
                                             for s in call_streams)
                                 + "; SDP media " + ", ".join(f"{a}:{p}" for a, p, _s, _f in endpoints),
-                    "fix": (_port_setting(None, "NAT Traversal", "52", "730",
-                                          "STUN (1) with a STUN server (P76), or Keep-Alive (2)")
-                            + "; Symmetric RTP (P291/P460) = Yes; open " + TWILIO_MEDIA + ". "
+                    "fix": (_nat_learns_address() + "; "
+                            + _port_setting(None, "symmetric_rtp", True) + "; open " + TWILIO_MEDIA + ". "
                             + _twilio_fix(32014)),
                     "call_id": call_id, "frames": frames})
     return out
@@ -450,8 +453,9 @@ def diagnose(path_or_frame: CaptureInput) -> "pd.DataFrame":
                          "summary": f"{len(tls)} TLS connection(s) carry SIP that cannot be read "
                                     "without the keys.",
                          "evidence": "; ".join(tls[:5]),
-                         "fix": "To read the signalling, capture with SIP transport (P130/P830) "
-                                "= UDP while troubleshooting.", "call_id": None, "frames": []})
+                         "fix": "To read the signalling, capture with "
+                                + _port_setting(None, "transport", "UDP") + " while troubleshooting.",
+                         "call_id": None, "frames": []})
     for warning in sip.attrs.get("warnings") or []:
         findings.append({"code": "capture-damaged", "severity": "warning",
                          "summary": "The capture file is damaged; findings cover what was read.",

@@ -18,7 +18,14 @@ from urllib.parse import urlsplit
 
 from ..errors import DeviceAuthError, DeviceError, DeviceLockedError, DeviceUnreachableError
 from ..settings import MASK
-from .settings_model import DEVICE_SETTINGS, PORT_SETTINGS, HT80xConfig, SettingError, SettingInfo
+from .settings_model import (
+    DEVICE_SETTINGS,
+    PASSWORD_PVALUES,
+    PORT_SETTINGS,
+    STATUS_SETTINGS,
+    HT80xConfig,
+    SettingError,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,10 +36,15 @@ __all__ = ["HT80xDevice", "ht80x_device", "ApplyReport", "LegacyFirmwareError", 
 Progress = Callable[[float, float, str], None]
 """Called while waiting: (seconds waited, seconds allowed, what is awaited)."""
 
-STATUS_PVALUES = {1: {"hook": "P4901", "registration": "P4921", "user_id": "P35", "active": "P271",
-                      "server": "P47"},
-                  2: {"hook": "P4902", "registration": "P4922", "user_id": "P735", "active": "P401",
-                      "server": "P747"}}
+_STATUS_SOURCES = {"hook": STATUS_SETTINGS["hook_state"], "registration": STATUS_SETTINGS["registration_status"],
+                   "user_id": PORT_SETTINGS["user_id"], "active": PORT_SETTINGS["account_active"],
+                   "server": DEVICE_SETTINGS["sip_server"]}
+
+
+def _status_pvalues(port: int) -> dict[str, str]:
+    """The P-values status() reads for FXS port `port`, by column (from the settings model)."""
+    return {column: info.pvalue(port) for column, info in _STATUS_SOURCES.items()}
+
 
 LEGACY_STEPS = """\
 This device runs legacy (V1) firmware: its web pages are HTML forms, not the JSON API this
@@ -61,25 +73,6 @@ def text_progress(stream: Any = None) -> Progress:
         out.flush()
 
     return show
-
-
-def _display(info: SettingInfo, raw: list[str]) -> str:
-    """A P-value list as people read it: Yes/No, names for codes, •••• for secrets."""
-    if info.secret:
-        return MASK if any(raw) else ""
-    if all(r == "" for r in raw):
-        return ""
-    try:
-        value = info.decode(raw)
-    except (ValueError, IndexError):
-        return ", ".join(raw)
-    if isinstance(value, bool):
-        if info.name == "contact_uses_wan":
-            return "WAN Address" if value else "LAN Address"
-        return "Yes" if value else "No"
-    if isinstance(value, tuple):
-        return ", ".join(value)
-    return str(value)
 
 
 @dataclass
@@ -287,7 +280,8 @@ class HT80xDevice:
         """The device's current settings as an HT80xConfig (the SIP password reads back empty)."""
         ports = range(1, self.port_count + 1)
         names = [p for info in PORT_SETTINGS.values() for n in ports for p in info.pvalues_for(n)]
-        names += ["P47", "P747"][: self.port_count] + ["P76", "P84"]
+        names += [DEVICE_SETTINGS["sip_server"].pvalue(n) for n in ports]
+        names += [DEVICE_SETTINGS[name].pvalue() for name in ("stun_server", "keep_alive_interval")]
         values = self.read(names)
         return HT80xConfig.from_pvalues(values, model=self.detect()[:5])
 
@@ -296,12 +290,13 @@ class HT80xDevice:
         import pandas as pd
 
         ports = range(1, self.port_count + 1)
-        values = self.read(p for n in ports for p in STATUS_PVALUES[n].values())
-        rows = [{"port": n, "hook": values[STATUS_PVALUES[n]["hook"]],
-                 "registration": values[STATUS_PVALUES[n]["registration"]],
-                 "user_id": values[STATUS_PVALUES[n]["user_id"]],
-                 "sip_server": values[STATUS_PVALUES[n]["server"]],
-                 "account_active": values[STATUS_PVALUES[n]["active"]] == "1"} for n in ports]
+        names = {n: _status_pvalues(n) for n in ports}
+        values = self.read(p for n in ports for p in names[n].values())
+        rows = [{"port": n, "hook": values[names[n]["hook"]],
+                 "registration": values[names[n]["registration"]],
+                 "user_id": values[names[n]["user_id"]],
+                 "sip_server": values[names[n]["server"]],
+                 "account_active": values[names[n]["active"]] == "1"} for n in ports]
         return pd.DataFrame(rows, columns=["port", "hook", "registration", "user_id", "sip_server",
                                            "account_active"])
 
@@ -358,7 +353,7 @@ class HT80xDevice:
     def apply(self, config: HT80xConfig) -> ApplyReport:
         """Write `config`, read it back, and report each setting: changed, unchanged or did not stick."""
         wanted, before = self._wanted_and_before(config)
-        send = {k: v for k, v in wanted.items() if k in _PASSWORDS or before.get(k) != v}
+        send = {k: v for k, v in wanted.items() if k in PASSWORD_PVALUES or before.get(k) != v}
         if send:
             self.write(send)
         after = self.read(wanted)
@@ -371,9 +366,9 @@ class HT80xDevice:
             for name, info in {"sip_server": DEVICE_SETTINGS["sip_server"], **PORT_SETTINGS}.items():
                 keys = info.pvalues_for(number)
                 row = {"port": str(number), "setting": name, "label": info.label, "pvalue": "/".join(keys),
-                       "before": _display(info, [before.get(k, "") for k in keys]),
-                       "wanted": _display(info, [wanted.get(k, "") for k in keys]),
-                       "after": _display(info, [after.get(k, "") for k in keys])}
+                       "before": info.display([before.get(k, "") for k in keys]),
+                       "wanted": info.display([wanted.get(k, "") for k in keys]),
+                       "after": info.display([after.get(k, "") for k in keys])}
                 if info.secret:
                     if not port.password:
                         continue
@@ -385,8 +380,8 @@ class HT80xDevice:
                 else:
                     row["result"] = "did not stick"
                 report.rows.append(row)
-        for key in ("P76", "P84"):
-            info = DEVICE_SETTINGS["stun_server" if key == "P76" else "keep_alive_interval"]
+        for info in (DEVICE_SETTINGS["stun_server"], DEVICE_SETTINGS["keep_alive_interval"]):
+            key = info.pvalue()
             if after.get(key) != wanted[key]:
                 report.rows.append({"port": "all", "setting": info.name, "label": info.label, "pvalue": key,
                                     "before": before.get(key, ""), "wanted": wanted[key],
@@ -409,9 +404,6 @@ class HT80xDevice:
             self.detect()
             waited = self.clock() - start
             self.progress(waited, waited, "device is back")
-
-
-_PASSWORDS = frozenset({"P34", "P734"})
 
 
 def _add_notes(report: ApplyReport, config: HT80xConfig) -> None:

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .device_client import HT80xDevice
-from .settings_model import PORT_SETTINGS, setting
+from .settings_model import setting
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,44 +30,57 @@ TWILIO_SIDE_REMINDERS: list[tuple[str, str]] = [
 ]
 
 
-def _pv(name: str, port: int) -> str:
-    return setting(name).pvalues_for(port)[0]
-
-
 def registration_checks(device: HT80xDevice, port: int = 1) -> "pd.DataFrame":
-    """One row per device setting that decides registration: value, ok, and what to do if not."""
+    """One row per device setting that decides registration: value, ok, and what to do if not.
+
+    Columns: check (the web page's label), pvalue, value (as the web page words it), ok (bool),
+    what to do (empty when ok). Labels, P-values and wording come from the settings model.
+    """
     import pandas as pd
 
-    names = {key: _pv(key, port) for key in ("account_active", "registration", "user_id", "auth_id",
-                                             "transport", "random_sip_port", "contact_uses_wan", "nat_traversal")}
-    names["sip_server"] = setting("sip_server").pvalues_for(port)[0]
+    keys = ("account_active", "registration", "sip_server", "user_id", "auth_id", "transport",
+            "random_sip_port", "contact_uses_wan", "nat_traversal")
+    info = {key: setting(key) for key in keys}
+    names = {key: info[key].pvalue(port) for key in keys}
     values = device.read(names.values())
     v = {key: values[p] for key, p in names.items()}
     user, auth = v["user_id"], v["auth_id"] or v["user_id"]
+
+    def shown(key: str) -> str:
+        return info[key].display([v[key]]) or "(empty)"
+
+    def label(key: str) -> str:
+        return info[key].label
+
+    def words(key: str, value: object) -> str:
+        return info[key].wording(value)
+
     checks = [
-        ("account_active", v["account_active"] == "1", "Yes" if v["account_active"] == "1" else "No",
-         "set Account Active to Yes; off, the phone gives a busy tone and never registers"),
-        ("registration", v["registration"] == "1", "Yes" if v["registration"] == "1" else "No",
-         "set SIP Registration to Yes"),
+        ("account_active", v["account_active"] == "1", shown("account_active"),
+         f"set {label('account_active')} to {words('account_active', True)}; off, the phone gives a busy tone "
+         "and never registers"),
+        ("registration", v["registration"] == "1", shown("registration"),
+         f"set {label('registration')} to {words('registration', True)}"),
         ("sip_server", bool(_TWILIO_DOMAIN.match(v["sip_server"].lower())), v["sip_server"] or "(empty)",
-         "set Primary SIP Server to DOMAIN.sip.twilio.com (no sip: or http://)"),
-        ("user_id", bool(user), user or "(empty)", "set SIP User ID to the credential's username"),
+         f"set {label('sip_server')} to DOMAIN.sip.twilio.com (no sip: or http://)"),
+        ("user_id", bool(user), user or "(empty)", f"set {label('user_id')} to the credential's username"),
         ("auth_id", auth == user, auth or "(empty)",
-         "set Authenticate ID to the same username; Twilio checks the digest against the credential list"),
-        ("transport", v["transport"] == "0", {"0": "UDP", "1": "TCP", "2": "TLS"}.get(v["transport"], v["transport"]),
-         "use UDP unless you have opened TCP/TLS to Twilio and set the server's port (5060 TCP, 5061 TLS)"),
-        ("random_sip_port", v["random_sip_port"] != "1", "Yes" if v["random_sip_port"] == "1" else "No",
-         "turn Use Random SIP Port off so the firewall and captures see 5060"),
-        ("contact_uses_wan", v["contact_uses_wan"] == "1",
-         "WAN Address" if v["contact_uses_wan"] == "1" else "LAN Address",
-         "registration can work without it, but inbound calls will not ring: set WAN Address"),
-        ("nat_traversal", v["nat_traversal"] == "2",
-         {"0": "No", "1": "STUN", "2": "Keep-alive", "3": "UPnP", "4": "Auto", "5": "VPN"}.get(v["nat_traversal"], ""),
-         "set Keep-alive so the router keeps the mapping Twilio's INVITE comes back through"),
+         f"set {label('auth_id')} to the same username; Twilio checks the digest against the credential list"),
+        ("transport", v["transport"] == info["transport"].encode("UDP")[0], shown("transport"),
+         f"use {words('transport', 'UDP')} unless you have opened TCP/TLS to Twilio and set the server's port "
+         "(5060 TCP, 5061 TLS)"),
+        ("random_sip_port", v["random_sip_port"] != "1", shown("random_sip_port"),
+         f"turn {label('random_sip_port')} off so the firewall and captures see 5060"),
+        ("contact_uses_wan", v["contact_uses_wan"] == "1", shown("contact_uses_wan"),
+         "registration can work without it, but inbound calls will not ring: set "
+         + words("contact_uses_wan", True)),
+        ("nat_traversal", v["nat_traversal"] == info["nat_traversal"].encode("keep-alive")[0],
+         shown("nat_traversal"),
+         f"set {words('nat_traversal', 'keep-alive')} so the router keeps the mapping Twilio's INVITE comes "
+         "back through"),
     ]
-    rows = [{"check": PORT_SETTINGS[key].label if key in PORT_SETTINGS else setting(key).label,
-             "pvalue": names[key], "value": shown, "ok": ok, "what to do": "" if ok else advice}
-            for key, ok, shown, advice in checks]
+    rows = [{"check": label(key), "pvalue": names[key], "value": value, "ok": ok, "what to do": "" if ok else advice}
+            for key, ok, value, advice in checks]
     return pd.DataFrame(rows, columns=["check", "pvalue", "value", "ok", "what to do"])
 
 

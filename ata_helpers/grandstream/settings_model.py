@@ -1,7 +1,9 @@
 """The HT801/HT802 settings the tutorial needs, as typed fields mapped to the device's P-values.
 
-Every field carries the label the device's web page shows, its P-value for FXS port 1 and 2 and
-one line on why it matters for Twilio, so the form, the docs and the XML writer share one table.
+Every field carries the label the device's web page shows, its P-value for FXS port 1 and 2, the
+web page's wording of each coded value (P4437 `1` is "WAN Address") and one line on why it matters
+for Twilio. This table is the one home of those facts: the form, the capture findings, the device
+client, the registration checks and the XML writer all read them from here.
 Defaults are the recommended Twilio settings (WAN contact, check user ID, `+` prefix, keep-alive,
 PCMU first, UDP, fixed ports). Source of the P-numbers: Grandstream's HT80x template 1.0.19.11.
 """
@@ -33,23 +35,34 @@ __all__ = [
     "NAT_TRAVERSAL",
     "TRANSPORTS",
     "PASSWORD_PVALUES",
+    "REFERENCE_SETTINGS",
+    "STATUS_SETTINGS",
+    "DEFAULT_LOCAL_PORTS",
+    "fxs_port_of",
     "setting",
 ]
 
 MODELS: dict[str, int] = {"HT801": 1, "HT802": 2}
 
+# (Python name, device code, web page wording) of each coded value; the dicts below derive from these.
+_VOCODER_CHOICES = (("PCMU", "0", "PCMU"), ("PCMA", "8", "PCMA"), ("G.723", "4", "G.723"),
+                    ("G.729", "18", "G.729"), ("G.726-32", "2", "G.726-32"), ("iLBC", "97", "iLBC"),
+                    ("OPUS", "123", "OPUS"), ("G.722", "9", "G.722"))
+_DTMF_CHOICES = (("RFC2833", "101", "RFC2833"), ("SIP INFO", "102", "SIP INFO"), ("in-audio", "100", "In-audio"))
+# P52/P730; "auto" and "vpn" exist on V2 firmware only
+_NAT_CHOICES = (("no", "0", "No"), ("stun", "1", "STUN"), ("keep-alive", "2", "Keep-Alive"),
+                ("upnp", "3", "UPnP"), ("auto", "4", "Auto"), ("vpn", "5", "VPN"))
+_TRANSPORT_CHOICES = (("UDP", "0", "UDP"), ("TCP", "1", "TCP"), ("TLS", "2", "TLS"))
+_YES_NO = ((False, "0", "No"), (True, "1", "Yes"))
+_CONTACT_CHOICES = ((False, "0", "LAN Address"), (True, "1", "WAN Address"))
+
 # name -> device code (P57… "Preferred Vocoder" choices)
-VOCODERS: dict[str, str] = {
-    "PCMU": "0", "PCMA": "8", "G.723": "4", "G.729": "18",
-    "G.726-32": "2", "iLBC": "97", "OPUS": "123", "G.722": "9",
-}
+VOCODERS: dict[str, str] = {name: code for name, code, _ in _VOCODER_CHOICES}
 # name -> device code (P850… "Preferred DTMF method")
-DTMF_METHODS: dict[str, str] = {"RFC2833": "101", "SIP INFO": "102", "in-audio": "100"}
+DTMF_METHODS: dict[str, str] = {name: code for name, code, _ in _DTMF_CHOICES}
 # name -> device code (P52/P730); "auto" and "vpn" exist on V2 firmware only
-NAT_TRAVERSAL: dict[str, str] = {
-    "no": "0", "stun": "1", "keep-alive": "2", "upnp": "3", "auto": "4", "vpn": "5",
-}
-TRANSPORTS: dict[str, str] = {"UDP": "0", "TCP": "1", "TLS": "2"}
+NAT_TRAVERSAL: dict[str, str] = {name: code for name, code, _ in _NAT_CHOICES}
+TRANSPORTS: dict[str, str] = {name: code for name, code, _ in _TRANSPORT_CHOICES}
 
 _HOST = re.compile(
     r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$",
@@ -75,9 +88,16 @@ class SettingError(ValidationError):
         self.args = (f"{where}{field_name}{label}: {rule}{shown}",)
 
 
+_UNSET: Any = object()
+
+
 @dataclass(frozen=True)
 class SettingInfo:
-    """One setting: device label, P-values per port, why it matters, how values are coded."""
+    """One setting: device label, P-values per port, why it matters, how values are coded and worded.
+
+    `choices` lists each coded value as (Python value, device code, the web page's wording), e.g.
+    `(True, "1", "WAN Address")` for P4437; free-text settings have none.
+    """
 
     name: str
     label: str
@@ -88,10 +108,68 @@ class SettingInfo:
     advanced: bool = False
     nat: bool = False
     secret: bool = False
+    choices: tuple[tuple[Any, str, str], ...] = ()
 
     def pvalues_for(self, port: int) -> tuple[str, ...]:
         """The P-value names of this setting on FXS port `port` (1-based)."""
         return self.pvalues[min(port, len(self.pvalues)) - 1]
+
+    def pvalue(self, port: int = 1) -> str:
+        """The (first) P-value name of this setting on FXS port `port`, e.g. "P4437"."""
+        return self.pvalues_for(port)[0]
+
+    @property
+    def device_wide(self) -> bool:
+        """True when both FXS ports share the P-value (STUN Server P76, Keep-alive Interval P84)."""
+        return len(set(self.pvalues)) == 1
+
+    def options(self) -> list[tuple[str, Any]]:
+        """(web page wording, Python value) of each choice, in device-code order: a dropdown's options."""
+        return [(words, value) for value, _code, words in self.choices]
+
+    def wording(self, value: Any, code: bool = False) -> str:
+        """How the device's web page shows `value` (a Python value or a device code).
+
+        `True` on P4437 gives "WAN Address", `"keep-alive"` on P52 "Keep-Alive" ("Keep-Alive (2)"
+        with `code=True`). Values without a listed choice (free text) come back as text.
+        """
+        for choice, device_code, words in self.choices:
+            if (value is choice or (type(value) is type(choice) and value == choice)
+                    or (isinstance(value, str) and value == device_code)):
+                return f"{words} ({device_code})" if code else words
+        if isinstance(value, (tuple, list)):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+    def display(self, raw: list[str]) -> str:
+        """Raw P-value text as people read it: choices worded, lists joined, secrets as ••••."""
+        if self.secret:
+            return MASK if any(raw) else ""
+        if all(r == "" for r in raw):
+            return ""
+        try:
+            value = self.decode(raw)
+        except (ValueError, IndexError):
+            return ", ".join(raw)
+        return self.wording(value)
+
+    def where(self, port: int | None = None) -> str:
+        """The P-value(s) in words: "P4437, FXS port 1"; "P4437 port 1 / P4438 port 2" without a port."""
+        if self.device_wide:
+            return "/".join(self.pvalues[0])
+        if port in (1, 2):
+            return f"{'/'.join(self.pvalues_for(port))}, FXS port {port}"
+        return " / ".join(f"{'/'.join(self.pvalues_for(n))} port {n}" for n in (1, 2))
+
+    def describe(self, port: int | None = None, value: Any = _UNSET, code: bool = False) -> str:
+        """The setting as a person finds it on the device, optionally with a value to set.
+
+        `describe(1)` gives "SIP REGISTER Contact Header Uses (P4437, FXS port 1)",
+        `describe(None, True)` "SIP REGISTER Contact Header Uses (P4437 port 1 / P4438 port 2) = WAN Address".
+        A value is worded as the web page words it (see `wording`); text is shown as given.
+        """
+        text = f"{self.label} ({self.where(port)})"
+        return text if value is _UNSET else f"{text} = {self.wording(value, code=code)}"
 
 
 # -- codecs: Python value <-> list of P-value strings -----------------------------------------
@@ -153,6 +231,7 @@ def _ordered(table: dict[str, str], size: int) -> tuple[Callable[[Any], list[str
     return encode, decode
 
 
+_FLAG = (_flag, _flag_back)
 _NAT_CODEC = _choice(NAT_TRAVERSAL)
 _TRANSPORT_CODEC = _choice(TRANSPORTS)
 _VOCODER_CODEC = _ordered(VOCODERS, 8)
@@ -161,13 +240,14 @@ _DTMF_CODEC = _ordered(DTMF_METHODS, 3)
 
 def _info(name: str, label: str, p1: str | tuple[str, ...], p2: str | tuple[str, ...], why: str,
           codec: tuple[Callable[[Any], list[str]], Callable[[list[str]], Any]] = (_text, _text_back),
-          **flags: bool) -> SettingInfo:
+          choices: tuple[tuple[Any, str, str], ...] | None = None, **flags: bool) -> SettingInfo:
     one = (p1,) if isinstance(p1, str) else p1
     two = (p2,) if isinstance(p2, str) else p2
-    return SettingInfo(name, label, (one, two), why, codec[0], codec[1], **flags)
+    if choices is None:
+        choices = _YES_NO if codec == _FLAG else ()
+    return SettingInfo(name, label, (one, two), why, codec[0], codec[1], choices=choices, **flags)
 
 
-_FLAG = (_flag, _flag_back)
 _INT = (_int, _int_back)
 
 PORT_SETTINGS: dict[str, SettingInfo] = {s.name: s for s in [
@@ -185,7 +265,7 @@ PORT_SETTINGS: dict[str, SettingInfo] = {s.name: s for s in [
           "Shown as the caller name in the From header; cosmetic."),
     _info("contact_uses_wan", "SIP REGISTER Contact Header Uses", "P4437", "P4438",
           "With LAN Address the ATA tells Twilio 192.168.x.x, and Twilio's INVITE for an inbound call goes nowhere.",
-          _FLAG, nat=True),
+          _FLAG, _CONTACT_CHOICES, nat=True),
     _info("check_user_id_on_invite", "Check SIP User ID for incoming INVITE", "P258", "P449",
           "Rings only for INVITEs addressed to this user ID, so scanners that guess your address cannot ring the phone.",
           _FLAG),
@@ -198,13 +278,13 @@ PORT_SETTINGS: dict[str, SettingInfo] = {s.name: s for s in [
           _INT, advanced=True),
     _info("nat_traversal", "NAT Traversal", "P52", "P730",
           "Keep-alive sends small packets so the router's NAT mapping stays open for Twilio's inbound INVITE.",
-          _NAT_CODEC, nat=True),
+          _NAT_CODEC, _NAT_CHOICES, nat=True),
     _info("use_nat_ip", "Use NAT IP", "P101", "P866",
           "Hard-codes a public IP into SIP and SDP; fragile when your ISP changes it, so leave it empty.",
           advanced=True, nat=True),
     _info("transport", "SIP Transport", "P130", "P830",
           "UDP to port 5060 is what Twilio's domain answers by default and what the firewall rules open.",
-          _TRANSPORT_CODEC, advanced=True),
+          _TRANSPORT_CODEC, _TRANSPORT_CHOICES, advanced=True),
     _info("outbound_proxy", "Outbound Proxy", "P48", "P748",
           "Empty: the ATA talks to the SIP domain directly; a proxy only adds a hop that can rewrite NAT.",
           advanced=True, nat=True),
@@ -212,11 +292,11 @@ PORT_SETTINGS: dict[str, SettingInfo] = {s.name: s for s in [
           ("P57", "P58", "P59", "P60", "P61", "P62", "P46", "P98"),
           ("P757", "P758", "P759", "P760", "P761", "P762", "P814", "P815"),
           "PCMU (G.711 µ-law) first: Twilio's native codec, so no transcoding and no surprises.",
-          _VOCODER_CODEC, advanced=True),
+          _VOCODER_CODEC, _VOCODER_CHOICES, advanced=True),
     _info("dtmf_methods", "Preferred DTMF method (priority 1–3)",
           ("P850", "P851", "P852"), ("P860", "P861", "P862"),
           "RFC2833 first: Twilio reads key presses from RTP events, which survive codecs.",
-          _DTMF_CODEC, advanced=True),
+          _DTMF_CODEC, _DTMF_CHOICES, advanced=True),
     _info("dtmf_payload_type", "DTMF Payload Type", "P79", "P779",
           "101 is the payload type both sides expect for RFC2833 events.", _INT, advanced=True),
     _info("local_sip_port", "Local SIP Port", "P40", "P740",
@@ -241,17 +321,46 @@ DEVICE_SETTINGS: dict[str, SettingInfo] = {s.name: s for s in [
           _INT, advanced=True, nat=True),
 ]}
 
+# Settings the course names in advice but does not set (HT80x template 1.0.19.11).
+REFERENCE_SETTINGS: dict[str, SettingInfo] = {s.name: s for s in [
+    _info("symmetric_rtp", "Symmetric RTP", "P291", "P460",
+          "Sends audio back to where the far end's audio comes from, which gets through a NAT that "
+          "rewrote the port.", _FLAG, advanced=True, nat=True),
+    _info("unregister_on_reboot", "Unregister On Reboot", "P81", "P752",
+          "The ATA removes its registration (Contact: *, Expires: 0) as it reboots.", _FLAG, advanced=True),
+]}
+
+# Read-only values on Status > Port Status (same on V1 and V2 firmware).
+STATUS_SETTINGS: dict[str, SettingInfo] = {s.name: s for s in [
+    _info("hook_state", "Hook", "P4901", "P4902", "On Hook or Off Hook: whether the handset is lifted."),
+    _info("registration_status", "Registration", "P4921", "P4922",
+          "Registered or Not Registered: Twilio's last answer to the port's REGISTER."),
+]}
+
 PASSWORD_PVALUES = frozenset(p for port in PORT_SETTINGS["password"].pvalues for p in port)
 
-_DEFAULT_PORTS = {1: (5060, 5004), 2: (5062, 5012)}
+DEFAULT_LOCAL_PORTS: dict[int, tuple[int, int]] = {1: (5060, 5004), 2: (5062, 5012)}
+"""FXS port -> (Local SIP Port P40/P740, Local RTP Port P39/P739) the device uses by default."""
+_DEFAULT_PORTS = DEFAULT_LOCAL_PORTS
+
+
+def fxs_port_of(sip_port: int | None) -> int | None:
+    """The FXS port (1, 2) whose default Local SIP Port is `sip_port` (5060, 5062), else None."""
+    for number, (sip, _rtp) in DEFAULT_LOCAL_PORTS.items():
+        if sip_port == sip:
+            return number
+    return None
 
 
 def setting(name: str) -> SettingInfo:
-    """The metadata (label, P-values, why) of a port or device setting by its Python name."""
-    if name in PORT_SETTINGS:
-        return PORT_SETTINGS[name]
-    if name in DEVICE_SETTINGS:
-        return DEVICE_SETTINGS[name]
+    """The metadata (label, P-values, wording, why) of any setting the course knows, by Python name.
+
+    Looks in PORT_SETTINGS, DEVICE_SETTINGS, REFERENCE_SETTINGS and STATUS_SETTINGS, in that order.
+    Raises KeyError for an unknown name.
+    """
+    for table in (PORT_SETTINGS, DEVICE_SETTINGS, REFERENCE_SETTINGS, STATUS_SETTINGS):
+        if name in table:
+            return table[name]
     raise KeyError(f"no setting named {name!r}")
 
 
@@ -498,29 +607,32 @@ class HT80xConfig:
 
     def to_pvalues(self) -> dict[str, str]:
         """Every P-value this configuration sets, in a stable order (device-wide first)."""
-        out: dict[str, str] = {"P76": self.stun_server, "P84": str(self.keep_alive_interval)}
+        out: dict[str, str] = {DEVICE_SETTINGS["stun_server"].pvalue(): self.stun_server,
+                               DEVICE_SETTINGS["keep_alive_interval"].pvalue(): str(self.keep_alive_interval)}
         for number, port in enumerate(self.ports, start=1):
-            out[DEVICE_SETTINGS["sip_server"].pvalues_for(number)[0]] = self.sip_server
+            out[DEVICE_SETTINGS["sip_server"].pvalue(number)] = self.sip_server
             out.update(port.to_pvalues(number))
         return out
 
     @classmethod
     def from_pvalues(cls, pvalues: dict[str, str], model: str | None = None) -> "HT80xConfig":
         """Rebuild a configuration from P-values (a provisioning file or a device read)."""
-        has_port2 = any(k in pvalues for k in ("P735", "P747", "P401"))
+        server_info = DEVICE_SETTINGS["sip_server"]
+        has_port2 = any(setting(name).pvalue(2) in pvalues for name in ("user_id", "sip_server", "account_active"))
         model = model or ("HT802" if has_port2 else "HT801")
         count = 2 if (has_port2 and str(model).upper().startswith("HT802")) else 1
-        server = str(pvalues.get("P47", ""))
-        other = str(pvalues.get("P747", ""))
+        server = str(pvalues.get(server_info.pvalue(1), ""))
+        other = str(pvalues.get(server_info.pvalue(2), ""))
         if count == 2 and other and other != server:
-            raise SettingError("sip_server", f"ports use different servers (P47 {server!r}, P747 {other!r}); "
+            raise SettingError("sip_server", f"ports use different servers ({server_info.pvalue(1)} {server!r}, "
+                                             f"{server_info.pvalue(2)} {other!r}); "
                                              "this model keeps one server for both ports")
         kwargs: dict[str, Any] = {"model": model, "sip_server": server or other,
                                   "ports": tuple(FxsPort.from_pvalues(pvalues, n) for n in range(1, count + 1))}
-        if "P76" in pvalues:
-            kwargs["stun_server"] = str(pvalues["P76"])
-        if "P84" in pvalues:
-            kwargs["keep_alive_interval"] = pvalues["P84"]
+        for name in ("stun_server", "keep_alive_interval"):
+            key = DEVICE_SETTINGS[name].pvalue()
+            if key in pvalues:
+                kwargs[name] = str(pvalues[key]) if name == "stun_server" else pvalues[key]
         return cls(**kwargs)
 
     def settings_frame(self) -> "pd.DataFrame":

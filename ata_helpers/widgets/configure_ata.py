@@ -17,20 +17,13 @@ from ..errors import AtaHelpersError, ValidationError
 from ..settings import redact_text
 from ..grandstream import (DEVICE_SETTINGS, PORT_SETTINGS, FxsPort, HT80xConfig, HT80xDevice,
                            SettingError, normalize_mac)
-from ..grandstream.settings_model import TRANSPORTS, SettingInfo
+from ..grandstream.settings_model import SettingInfo, setting
 
 __all__ = ["ConfigureAtaForm", "configure_ata_form", "BLOG_FIELDS"]
 
 # the fields the write-up sets on the FXS port page; the rest go in the "advanced" fold
 BLOG_FIELDS = ("user_id", "auth_id", "password", "display_name", "contact_uses_wan",
                "check_user_id_on_invite", "dial_plan_prefix")
-_YES_NO = [("Yes", True), ("No", False)]
-_CHOICES: dict[str, list[Any]] = {
-    "contact_uses_wan": [("WAN Address", True), ("LAN Address", False)],
-    "nat_traversal": [("Keep-alive", "keep-alive"), ("No", "no"), ("STUN", "stun"), ("UPnP", "upnp"),
-                      ("Auto (V2 firmware)", "auto"), ("VPN (V2 firmware)", "vpn")],
-    "transport": list(TRANSPORTS),
-}
 _STYLE = {"description_width": "300px"}
 _LAYOUT = {"width": "560px"}
 
@@ -40,19 +33,17 @@ def _message(text: str) -> str:
 
 
 def _make_input(info: SettingInfo, value: Any) -> widgets.Widget:
-    """The input widget for one setting, labelled as on the device's web page, `why` as tooltip."""
+    """The input widget for one setting, labelled and worded as on the device's web page, `why` as tooltip."""
     common = {"description": info.label, "style": _STYLE, "layout": _LAYOUT, "tooltip": info.why}
     if info.secret:
         return widgets.Password(value=value, placeholder="leave empty to keep the device's", **common)
-    if info.name in _CHOICES:
-        return widgets.Dropdown(options=_CHOICES[info.name], value=value, **common)
-    if isinstance(value, bool):
-        return widgets.Dropdown(options=_YES_NO, value=value, **common)
+    if info.choices and not isinstance(value, tuple):
+        return widgets.Dropdown(options=info.options(), value=value, **common)
     if isinstance(value, tuple):
         return widgets.Text(value=", ".join(value), **common)
     if isinstance(value, int):
         return widgets.IntText(value=value, **common)
-    placeholder = "same as SIP User ID" if info.name == "auth_id" else ""
+    placeholder = f"same as {setting('user_id').label}" if info.name == "auth_id" else ""
     return widgets.Text(value=value or "", placeholder=placeholder, **common)
 
 
