@@ -272,7 +272,7 @@ def test_a_label_and_wording_changed_in_the_model_reach_findings_widgets_and_che
     from ata_helpers.grandstream.device_client import HT80xDevice
     from ata_helpers.grandstream.registration import registration_checks
     from ata_helpers.grandstream.settings_model import PORT_SETTINGS
-    from ata_helpers.sandbox.ht80x_twin import SANDBOX_ADMIN_PASSWORD, device_url
+    from ata_helpers.sandbox.ht80x.twin import SANDBOX_ADMIN_PASSWORD, device_url
     from ata_helpers.widgets.configure_ata import configure_ata_form
 
     old = PORT_SETTINGS["contact_uses_wan"]
