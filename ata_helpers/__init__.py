@@ -18,6 +18,7 @@ _EXPORTS: dict[str, str] = {
     "twilio_client": "ata_helpers.twilio_api",
     "environment_check": "ata_helpers.environment",
     "doctor": "ata_helpers.doctor",
+    "check": "ata_helpers.selfcheck",
     # Grandstream HT80x
     "HT80xConfig": "ata_helpers.grandstream",
     "FxsPort": "ata_helpers.grandstream",

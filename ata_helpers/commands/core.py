@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 __all__ = ["register"]
 
@@ -14,6 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("sandbox", help="manage the local sandbox (twins and their state)")
     sub = p.add_subparsers(dest="sandbox_command", metavar="ACTION")
     reset = sub.add_parser("reset", help="forget everything the sandbox holds (no effect on live accounts)")
+    reset.add_argument("--to", metavar="N", help="then build the state a learner has when starting notebook N "
+                                                 "(after notebooks 00 … N-1), e.g. --to 05")
     reset.set_defaults(func=_reset)
     where = sub.add_parser("where", help="print the sandbox folder and the twins' addresses")
     where.set_defaults(func=_where)
@@ -30,7 +33,19 @@ def _env(args: argparse.Namespace) -> int:
 
 def _reset(args: argparse.Namespace) -> int:
     from ..sandbox import reset
+    from ..sandbox.course_steps import reach_step
+    from ..settings import mode
 
+    if args.to is not None:
+        reach_step_number = args.to
+        if mode() != "sandbox":
+            print("reset --to builds sandbox state; ATA_MODE is live, so nothing was changed", file=sys.stderr)
+            return 2
+        folder = reset()
+        done = reach_step(reach_step_number)
+        ran = ", ".join(f"{n:02d}" for n in done) or "none"
+        print(f"sandbox reset: {folder}\nready for notebook {int(reach_step_number):02d} (ran the steps of notebooks {ran})")
+        return 0
     folder = reset()
     print(f"sandbox reset: {folder}")
     return 0

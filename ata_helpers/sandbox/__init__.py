@@ -65,8 +65,12 @@ def dial(number: str, port: int = 1) -> str:
         raise SandboxError(str(exc)) from None
 
 
-def reset() -> Path:
+def reset(to: int | str | None = None) -> Path:
     """Forget everything the sandbox holds; returns the folder.
+
+    With `to` (a notebook number, 0–11), then build what a learner has after the notebooks before
+    it, by running the course's own library steps (`ata_helpers.sandbox.course_steps.reach_step`), so a learner
+    who fell behind joins at that notebook.
 
     The shared state is emptied inside a write transaction rather than deleted, so kernels that
     still have it open see the reset instead of writing to a file nobody else reads. Other files
@@ -87,6 +91,10 @@ def reset() -> Path:
             shutil.rmtree(child, ignore_errors=True)
         else:
             child.unlink(missing_ok=True)
+    if to is not None:
+        from .course_steps import reach_step
+
+        reach_step(to)
     return folder
 
 

@@ -1,0 +1,79 @@
+"""`ata.check("NN")`: each step's check fails before the step's work and passes after it."""
+
+from __future__ import annotations
+
+import pytest
+
+import ata_helpers as ata
+from ata_helpers.sandbox.course_steps import STEP_ACTIONS
+
+
+def _failed_calls_to_ata() -> int:
+    from ata_helpers.rest_calls import ata_sip_uri
+
+    return len(ata.call_log(to=ata_sip_uri(), status="failed", progress=False, alerts=False))
+
+
+def test_every_check_fails_before_its_step_and_passes_after() -> None:
+    rules = ata.firewall_rules("openwrt", ata_ip="192.168.1.50")
+    before = ata.check("01")
+    assert not before and "ata.check(\"01\", rules)" in str(before)
+    assert ata.check("01", rules)
+    for step in range(2, 10):
+        key = f"{step:02d}"
+        result = ata.check(key)  # before the notebook the learner has no answer to give either
+        assert not result.passed, f"check {key} passed before notebook {key}'s steps:\n{result}"
+        assert result.missing and all(item.detail for item in result.missing)
+        STEP_ACTIONS[step]()
+        answer = _failed_calls_to_ata() if key == "08" else True if key == "05" else None
+        result = ata.check(key, answer)
+        assert result.passed, f"check {key} fails after notebook {key}'s steps:\n{result}"
+    assert ata.check("10").passed
+
+
+def test_check_10_names_the_broken_link() -> None:
+    STEP_ACTIONS[2]()
+    result = ata.check(10)
+    assert not result
+    assert any(item.what == "SIP registration enabled" and "32210" in item.detail for item in result.missing)
+
+
+def test_firewall_check_reads_rule_text_and_finds_the_missing_media_range() -> None:
+    rules = ata.firewall_rules("iptables", edges=["ashburn"], ata_ip="192.168.1.50")
+    assert ata.check("01", rules).passed
+    text = rules.text.replace("168.86.128.0/18", "10.0.0.0/8")
+    result = ata.check("01", text)
+    media = next(item for item in result.items if item.what == "Twilio's media range allowed")
+    assert not media.ok and "one-way audio" in media.detail
+    no_target = ata.check("01", ata.firewall_rules("nftables"))
+    assert [item.what for item in no_target.missing] == ["forwarded to the ATA's LAN address"]
+
+
+def test_wrong_answer_for_the_call_log_is_refused() -> None:
+    result = ata.check("08", 10**6)
+    assert not result and "not what the log says" in str(result)
+
+
+def test_check_result_shapes() -> None:
+    result = ata.check("03")
+    table = result.table()
+    assert list(table.columns) == ["what", "ok", "detail"] and table["ok"].dtype == bool
+    assert result.headline().startswith("Step 03 (SIP registration):")
+    assert "✗" in result._repr_html_()
+
+
+@pytest.mark.parametrize("step", ["00", "12", "ab", 11])
+def test_unknown_step_is_a_validation_error(step: object) -> None:
+    with pytest.raises(ata.ValidationError):
+        ata.check(step)  # type: ignore[arg-type]
+
+
+def test_device_not_answering_is_a_plain_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATA_MODE", "live")
+    monkeypatch.setenv("ATA_HOST", "127.0.0.1:9")
+    monkeypatch.setenv("ATA_ADMIN_PASSWORD", "x")
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "0" * 32)
+    result = ata.check("04")
+    assert not result and not any(item.ok for item in result.items)
+    assert "did not answer" in result.items[0].detail
