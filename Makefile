@@ -10,12 +10,13 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # The cells' source: one MyST markdown file beside each notebook (jupytext pairs, see jupytext.toml).
 NOTEBOOK_TEXTS := $(sort $(wildcard notebooks/[0-9][0-9]_*.md))
 
-.PHONY: install lab test test-lib test-notebooks notebooks benchmark clean help
+.PHONY: install lab test test-lib test-notebooks test-join notebooks benchmark clean help
 
 help:
 	@echo "make lab        start JupyterLab on notebooks/ (sandbox mode unless ATA_MODE=live, here or in .env)"
 	@echo "make test       run the library tests and every notebook under nbval, in a fresh sandbox"
 	@echo "make install    create .venv/ and install the course into it"
+	@echo "make test-join  for each notebook N: 'sandbox reset --to N', then notebook N under nbval"
 	@echo "make notebooks  sync each notebook with its .md pair, re-execute in a fresh sandbox, store outputs"
 	@echo "make benchmark  time the capture tools beside dpkt and tshark"
 
@@ -35,10 +36,28 @@ test-lib: install
 	rm -rf $(TEST_SANDBOX)
 	ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/lib $(BIN)/python -m pytest tests -q
 
-test-notebooks: install
+test-# Joining at any step: the state 'reset --to N' builds must let notebook N run as in the full course.
+test-join: install
+	set -e; for nb in $(filter-out notebooks/00_%,$(NOTEBOOKS)); do \
+		n=$$(basename $$nb | cut -c1-2); rm -rf $(TEST_SANDBOX)/join; \
+		ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/join $(BIN)/ata-helpers sandbox reset --to $$n; \
+		ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/join $(BIN)/python -m pytest -q -p no:cacheprovider \
+			--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $$nb; \
+	done
+
+notebooks: install
 	rm -rf $(TEST_SANDBOX)/nb
 	ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/nb $(BIN)/python -m pytest -q -p no:cacheprovider \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+
+# Joining at any step: the state 'reset --to N' builds must let notebook N run as in the full course.
+test-join: install
+	set -e; for nb in $(filter-out notebooks/00_%,$(NOTEBOOKS)); do \
+		n=$$(basename $$nb | cut -c1-2); rm -rf $(TEST_SANDBOX)/join; \
+		ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/join $(BIN)/ata-helpers sandbox reset --to $$n; \
+		ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/join $(BIN)/python -m pytest -q -p no:cacheprovider \
+			--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $$nb; \
+	done
 
 notebooks: install
 	$(BIN)/python scripts/execute_notebooks.py $(sort $(NOTEBOOKS) $(NOTEBOOK_TEXTS))

@@ -15,6 +15,7 @@ def _failed_calls_to_ata() -> int:
 
 
 def test_every_check_fails_before_its_step_and_passes_after() -> None:
+    STEP_ACTIONS[0]()
     rules = ata.firewall_rules("openwrt", ata_ip="192.168.1.50")
     before = ata.check("01")
     assert not before and "ata.check(\"01\", rules)" in str(before)

@@ -28,6 +28,13 @@ def _twilio_setup(stages: list[str] | None) -> None:
     TwilioSetup.from_saved(password=sip_password(prompt=False)).apply(stages)
 
 
+def _step_00() -> None:
+    """Notebook 00: the environment check (the first call to Twilio starts the twin, which seeds its numbers)."""
+    from ..environment import environment_check
+
+    environment_check()
+
+
 def _step_02() -> None:
     """Notebook 02: the outbound stage (Bin, lists, domain and its call auth, trunk)."""
     _twilio_setup(["outbound"])
@@ -106,9 +113,9 @@ def _step_09() -> None:
         store.close()
 
 
-# notebook number -> what finishing it leaves behind (00, 01 and 10 change nothing)
+# notebook number -> what finishing it leaves behind (01 and 10 change nothing)
 STEP_ACTIONS: dict[int, Callable[[], None]] = {
-    2: _step_02, 3: _step_03, 4: _step_04, 5: _step_05, 6: _step_06, 7: _step_07, 8: _step_08, 9: _step_09,
+    0: _step_00, 2: _step_02, 3: _step_03, 4: _step_04, 5: _step_05, 6: _step_06, 7: _step_07, 8: _step_08, 9: _step_09,
 }
 
 
