@@ -36,16 +36,7 @@ test-lib: install
 	rm -rf $(TEST_SANDBOX)
 	ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/lib $(BIN)/python -m pytest tests -q
 
-test-# Joining at any step: the state 'reset --to N' builds must let notebook N run as in the full course.
-test-join: install
-	set -e; for nb in $(filter-out notebooks/00_%,$(NOTEBOOKS)); do \
-		n=$$(basename $$nb | cut -c1-2); rm -rf $(TEST_SANDBOX)/join; \
-		ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/join $(BIN)/ata-helpers sandbox reset --to $$n; \
-		ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/join $(BIN)/python -m pytest -q -p no:cacheprovider \
-			--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $$nb; \
-	done
-
-notebooks: install
+test-notebooks: install
 	rm -rf $(TEST_SANDBOX)/nb
 	ATA_MODE=sandbox ATA_SANDBOX_DIR=$(TEST_SANDBOX)/nb $(BIN)/python -m pytest -q -p no:cacheprovider \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)

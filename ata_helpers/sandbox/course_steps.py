@@ -92,7 +92,7 @@ def _step_07() -> None:
 
 def _step_08() -> None:
     """Notebook 08: a month of call history to read (the sandbox's seeded log)."""
-    from .seed_history import seed_call_history
+    from .twilio.seed_history import seed_call_history
 
     seed_call_history(n=300, seed=8, days=28)
 
