@@ -228,7 +228,32 @@ def _phone_number(line: _Line) -> Check:
                                    "voice URL is ignored", "clear the application (notebook 06)")
     if not number.voice_url:
         return Check(name, "fail", f"{number.phone_number} has no voice URL", "set it in notebook 06")
+    problem = _sip_targets_problem(number)
+    if problem:
+        return Check(name, "fail", f"{number.phone_number} → {number.voice_url}: {problem[0]}", problem[1])
     return Check(name, "pass", f"{number.phone_number} → {number.voice_url}")
+
+
+def _sip_targets_problem(number: Any) -> tuple[str, str] | None:
+    """(what is wrong, fix) when the number's TwiML dials a <Sip> URI Twilio would refuse (edge host: 32220)."""
+    from .errors import ValidationError
+    from .twilio_api import fetch_twiml
+    from .validate import validate_global_sip_uri
+
+    try:
+        text = fetch_twiml(number.voice_url, {"To": number.phone_number, "From": "+14155550123",
+                                              "Direction": "inbound", "CallSid": "CA" + "1" * 32})
+        root = ET.fromstring(text)
+    except (AtaHelpersError, ET.ParseError):
+        return None  # not readable here: the voice URL itself is what this row reports
+    for sip in root.iter("Sip"):
+        uri = (sip.text or "").strip()
+        try:
+            validate_global_sip_uri(uri if uri.lower().startswith(("sip:", "sips:")) else f"sip:{uri}")
+        except ValidationError as exc:
+            return (f"its TwiML dials <Sip>{uri}</Sip>: {exc.rule}",
+                    "dial the global sip:USER@DOMAIN.sip.twilio.com (the inbound Bin of notebook 06)")
+    return None
 
 
 # -- the device ------------------------------------------------------------------------------------
@@ -287,6 +312,9 @@ def _device_settings(line: _Line) -> Check:
     if line.port.dial_plan_prefix != "+":
         problems.append((f"{label('dial_plan_prefix')} is {line.port.dial_plan_prefix!r}: dialled numbers are not E.164",
                          f"set {at('dial_plan_prefix', '+')}"))
+    if line.port.nat_traversal == "no":
+        problems.append((f"{label('nat_traversal')} is No: the 200 OK's Contact carries the LAN address, Twilio's "
+                         "ACK is lost and calls drop after about 30 s", f"set {at('nat_traversal', 'keep-alive')}"))
     if line.port.random_sip_port or line.port.random_rtp_port:
         problems.append(("random SIP/RTP ports are on",
                          f"turn {at('random_sip_port')} and {at('random_rtp_port')} off"))

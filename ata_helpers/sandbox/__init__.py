@@ -9,7 +9,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-__all__ = ["twin_url", "reset", "bins", "capture", "registration_capture", "dial"]
+__all__ = ["twin_url", "reset", "bins", "capture", "registration_capture", "dial", "FAULTS", "break_line",
+           "challenge_status", "answer", "router", "set_router", "load_firewall_rules"]
+
+_CHALLENGES = {"FAULTS", "break_line", "challenge_status", "answer", "router", "set_router", "load_firewall_rules"}
 
 
 def twin_url(restart: bool = False) -> str:
@@ -99,6 +102,10 @@ def reset(to: int | str | None = None) -> Path:
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    if name in _CHALLENGES:
+        from . import challenges
+
+        return getattr(challenges, name)
     if name == "bins":
         import importlib
 

@@ -22,7 +22,8 @@ from ...capture.writers.sip import request, response, rtp_payload, sdp_body
 from ..store import Store
 
 __all__ = ["LAN_IP", "WAN_IP", "TWILIO_SIGNALLING", "TWILIO_MEDIA", "ata_contact", "inbound_reachability",
-           "write_registration_capture", "write_call_capture", "NAT_PORT", "PORT_KEYS"]
+           "write_registration_capture", "write_call_capture", "NAT_PORT", "PORT_KEYS", "router_state",
+           "set_router", "media_blocked"]
 
 LAN_IP = "192.168.1.50"
 WAN_IP = "203.0.113.7"
@@ -31,13 +32,46 @@ TWILIO_SIGNALLING = "54.172.60.1"
 TWILIO_MEDIA = "168.86.128.10"
 TWILIO_UA = "Twilio Gateway"
 PORT_KEYS = {1: {"wan": "P4437", "nat_ip": "P101", "sip_port": "P40", "rtp_port": "P39", "user": "P35",
-                  "auth": "P36", "password": "P34", "server": "P47", "name": "P3", "check_user": "P258", "prefix": "P66"},
+                  "auth": "P36", "password": "P34", "server": "P47", "name": "P3", "check_user": "P258", "prefix": "P66", "nat": "P52"},
               2: {"wan": "P4438", "nat_ip": "P866", "sip_port": "P740", "rtp_port": "P739", "user": "P735",
-                  "auth": "P736", "password": "P734", "server": "P747", "name": "P703", "check_user": "P449", "prefix": "P766"}}
+                  "auth": "P736", "password": "P734", "server": "P747", "name": "P703", "check_user": "P449", "prefix": "P766", "nat": "P730"}}
 
 
-def ata_contact(pvalues: dict[str, str], port: int) -> dict[str, Any]:
-    """The Contact FXS `port` registers and whether Twilio can reach it, with the reason."""
+# -- the home router -------------------------------------------------------------------------------
+ROUTER_KEY = "line:router"
+DEFAULT_ROUTER: dict[str, Any] = {"sip_alg": False, "blocked": []}
+
+
+def router_state(store: Store) -> dict[str, Any]:
+    """The sandbox router: `sip_alg` (bool, its SIP ALG rewrites SIP headers) and `blocked` (CIDRs it drops)."""
+    return {**DEFAULT_ROUTER, **(store.get_value(ROUTER_KEY) or {})}
+
+
+def set_router(store: Store, **changes: Any) -> dict[str, Any]:
+    """Change the sandbox router's settings (`sip_alg`, `blocked`); returns them."""
+    unknown = set(changes) - set(DEFAULT_ROUTER)
+    if unknown:
+        raise ValueError(f"the sandbox router has no setting {', '.join(sorted(unknown))}")
+    state = {**router_state(store), **changes}
+    store.set_value(ROUTER_KEY, state)
+    return state
+
+
+def media_blocked(router: dict[str, Any]) -> bool:
+    """True when the router drops packets from Twilio's media range (168.86.128.0/18)."""
+    import ipaddress
+
+    media = ipaddress.ip_address(TWILIO_MEDIA)
+    return any(media in ipaddress.ip_network(cidr, strict=False) for cidr in router.get("blocked") or [])
+
+
+def ata_contact(pvalues: dict[str, str], port: int, router: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The Contact FXS `port` registers and whether Twilio can reach it, with the reason.
+
+    A router whose SIP ALG is on rewrites the Contact (and Via) of what the ATA sends to its public
+    address with the ATA's own port 5060, as many such ALGs do; nothing is forwarded on that port,
+    so Twilio's INVITE to it is lost.
+    """
     keys = PORT_KEYS[port]
     sip_port = int(pvalues.get(keys["sip_port"]) or 5060)
     nat_ip = (pvalues.get(keys["nat_ip"]) or "").strip()
@@ -48,6 +82,13 @@ def ata_contact(pvalues: dict[str, str], port: int) -> dict[str, Any]:
     else:
         host, contact_port, how = LAN_IP, sip_port, f"Contact Header Uses = LAN Address ({keys['wan']})"
     user = pvalues.get(keys["user"], "")
+    if (router or {}).get("sip_alg"):
+        how = f"the router's SIP ALG rewrote the Contact ({how}) to {WAN_IP}:{sip_port}"
+        host, contact_port = WAN_IP, sip_port
+        reason = (f"{how}; the router forwards nothing on port {sip_port} (the ATA's mapping is "
+                  f"{WAN_IP}:{NAT_PORT[port]}), so Twilio's INVITE for inbound calls is lost")
+        return {"contact": f"sip:{user}@{host}:{contact_port}", "host": host, "port": contact_port,
+                "reachable": False, "reason": reason, "how": how, "alg": True}
     reachable = host == WAN_IP
     if reachable:
         reason = f"{how}: Twilio's INVITE goes to {host}:{contact_port}, the router's public side"
@@ -86,13 +127,22 @@ def inbound_reachability(store: Store, domain: dict[str, Any], user: str) -> dic
         return {"registered": False, "reachable": False,
                 "reason": f"no device is registered as {user} on {domain['domain_name']}"}
     port, values = ports[0]
-    contact = ata_contact(values, port)
+    router = router_state(store)
+    contact = ata_contact(values, port, router)
     from .registration import port_status
 
-    return {"pvalues": dict(values), "outcome": port_status(values, port, store), "registered": True, "reachable": contact["reachable"], "reason": contact["reason"],
-            "port": port, "contact": contact["contact"], "contact_host": contact["host"],
-            "contact_port": contact["port"], "user": user, "domain": domain["domain_name"],
-            "display_name": values.get(PORT_KEYS[port]["name"], "")}
+    verdict = {"pvalues": dict(values), "outcome": port_status(values, port, store), "registered": True,
+               "reachable": contact["reachable"], "reason": contact["reason"], "router": router,
+               "port": port, "contact": contact["contact"], "contact_host": contact["host"],
+               "contact_port": contact["port"], "user": user, "domain": domain["domain_name"],
+               "display_name": values.get(PORT_KEYS[port]["name"], "")}
+    if contact["reachable"] and (values.get(PORT_KEYS[port]["nat"]) or "0") == "0":
+        # NAT Traversal = No: the 200 OK's Contact carries the LAN address, Twilio's ACK goes there and is
+        # lost; the ATA retransmits its 200 OK for 32 s (RFC 3261 Timer H) and hangs up.
+        verdict.update(ack_lost=True, talk_seconds=32.0,
+                       reason=f"NAT Traversal = No ({PORT_KEYS[port]['nat']}): the 200 OK's Contact is "
+                              f"{LAN_IP}, so Twilio's ACK never arrives and the call drops after about 32 s")
+    return verdict
 
 
 # -- captures ---------------------------------------------------------------------------------------
@@ -101,10 +151,10 @@ def _tag(seed: str) -> str:
 
 
 def _register_exchange(packets: list[Packet], t: float, values: dict[str, str], port: int, domain: str,
-                       outcome: dict[str, Any], seed: str) -> float:
+                       outcome: dict[str, Any], seed: str, router: dict[str, Any] | None = None) -> float:
     """REGISTER, 401 digest challenge, REGISTER with credentials, and Twilio's final answer."""
     keys = PORT_KEYS[port]
-    contact = ata_contact(values, port)
+    contact = ata_contact(values, port, router)
     user, auth = values.get(keys["user"], ""), values.get(keys["auth"], "") or values.get(keys["user"], "")
     sip_port = int(values.get(keys["sip_port"]) or 5060)
     call_id = f"{_tag('reg' + seed)}@{LAN_IP}"
@@ -113,7 +163,9 @@ def _register_exchange(packets: list[Packet], t: float, values: dict[str, str], 
     wan_port = NAT_PORT[port]
     for cseq, with_auth in ((1, False), (2, True)):
         branch = f"z9hG4bK{_tag(f'{seed}{cseq}')}"
-        headers = [("Via", f"SIP/2.0/UDP {LAN_IP}:{sip_port};branch={branch};rport"),
+        sent_by = f"{WAN_IP}:{sip_port};branch={branch}" if contact.get("alg") else \
+            f"{LAN_IP}:{sip_port};branch={branch};rport"  # an ALG rewrites Via too, and drops rport
+        headers = [("Via", f"SIP/2.0/UDP {sent_by}"),
                    ("From", f"<sip:{user}@{domain}>;tag={from_tag}"), ("To", f"<sip:{user}@{domain}>"),
                    ("Call-ID", call_id), ("CSeq", f"{cseq} REGISTER"),
                    ("Contact", f"<{contact['contact']}>"), ("Max-Forwards", "70"),
@@ -129,7 +181,9 @@ def _register_exchange(packets: list[Packet], t: float, values: dict[str, str], 
         packets.append(Packet(t, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060,
                               request("REGISTER", f"sip:{domain}", headers)))
         t += 0.08
-        reply_headers = [("Via", f"SIP/2.0/UDP {LAN_IP}:{sip_port};branch={branch};rport={wan_port};"
+        reply_headers = [("Via", f"SIP/2.0/UDP {WAN_IP}:{sip_port};branch={branch};received={WAN_IP}"
+                                 if contact.get("alg") else
+                                 f"SIP/2.0/UDP {LAN_IP}:{sip_port};branch={branch};rport={wan_port};"
                                  f"received={WAN_IP}"),
                          ("From", f"<sip:{user}@{domain}>;tag={from_tag}"),
                          ("To", f"<sip:{user}@{domain}>;tag={_tag('to' + seed)}"),
@@ -161,7 +215,8 @@ def write_registration_capture(store: Store, path: Path, port: int = 1, start: f
         return None
     outcome = next(s for s in device_ports(store) if s["port"] == port)
     packets: list[Packet] = []
-    _register_exchange(packets, start or 1_767_261_600.0, values, port, server, outcome, f"reg{port}")
+    _register_exchange(packets, start or 1_767_261_600.0, values, port, server, outcome, f"reg{port}",
+                       router_state(store))
     return write_pcap(path, packets)
 
 
@@ -183,7 +238,8 @@ def write_call_capture(store: Store, call: dict[str, Any], path: Path) -> Path:
     port = int(hint.get("port") or 1)
     outcome = hint.get("outcome") or next((s for s in device_ports(store) if s["port"] == port),
                                           {"registration": "Not Registered", "reason": "", "code": 32009})
-    _register_exchange(packets, t0 - 30.0, values, port, domain, outcome, f"call{call['sid']}")
+    router = hint.get("router") or DEFAULT_ROUTER
+    _register_exchange(packets, t0 - 30.0, values, port, domain, outcome, f"call{call['sid']}", router)
     if not hint.get("registered"):
         return write_pcap(path, packets)
     user = hint["user"]
@@ -211,7 +267,11 @@ def write_call_capture(store: Store, call: dict[str, Any], path: Path) -> Path:
     to_tagged = f"{to_hdr};tag={_tag('ata' + call['sid'])}"
     reply_base = [("Via", via), ("From", from_hdr), ("To", to_tagged), ("Call-ID", call_id),
                   ("CSeq", "101 INVITE")]
-    contact = f"<sip:{user}@{target_host}:{target_port}>"
+    ack_lost = bool(hint.get("ack_lost"))
+    sip_port = int(values.get(keys["sip_port"]) or 5060)
+    # with NAT Traversal = No the ATA writes its LAN address in the 200 OK's Contact
+    ok_host, ok_port = (LAN_IP, sip_port) if ack_lost else (target_host, target_port)
+    contact = f"<sip:{user}@{ok_host}:{ok_port}>"
     ua = ("User-Agent", "Grandstream HT801V2 1.0.9.3")
     packets.append(Packet(start, TWILIO_SIGNALLING, 5060, WAN_IP, wan_port, invite))
     packets.append(Packet(start + 0.05, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060,
@@ -220,21 +280,42 @@ def write_call_capture(store: Store, call: dict[str, Any], path: Path) -> Path:
     packets.append(Packet(start + 0.1, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060,
                           response(180, "Ringing", reply_base + [("Contact", contact), ua])))
     answer = start + 2.0
-    packets.append(Packet(answer, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060,
-                          response(200, "OK", reply_base + [("Contact", contact), ua],
-                                   sdp_body(WAN_IP, rtp_port, int(t0) + 1))))
-    packets.append(Packet(answer + 0.05, TWILIO_SIGNALLING, 5060, WAN_IP, wan_port,
-                          request("ACK", f"sip:{user}@{target_host}:{target_port}",
-                                  [("Via", via.replace(branch, branch + "a")), ("From", from_hdr),
-                                   ("To", to_tagged), ("Call-ID", call_id), ("CSeq", "101 ACK"),
-                                   ("Max-Forwards", "69")])))
+    ok = response(200, "OK", reply_base + [("Contact", contact), ua], sdp_body(WAN_IP, rtp_port, int(t0) + 1))
+    packets.append(Packet(answer, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060, ok))
+    ack = request("ACK", f"sip:{user}@{ok_host}:{ok_port}",
+                  [("Via", via.replace(branch, branch + "a")), ("From", from_hdr), ("To", to_tagged),
+                   ("Call-ID", call_id), ("CSeq", "101 ACK"), ("Max-Forwards", "69")])
+    # Twilio sends the ACK to the 200 OK's Contact: the router's public side, or a LAN address it cannot reach
+    packets.append(Packet(answer + 0.05, TWILIO_SIGNALLING, 5060, ok_host if ack_lost else WAN_IP,
+                          ok_port if ack_lost else wan_port, ack))
+    blocked = media_blocked(router)
     for i in range(25):  # half a second of audio each way is enough to show both directions
         ts = answer + 0.1 + i * 0.02
-        packets.append(Packet(ts, TWILIO_MEDIA, media_port, WAN_IP, rtp_port,
-                              rtp_payload(2000 + i, 160 * i, 0x7A11C0DE, marker=i == 0)))
+        if not blocked:  # a router that drops Twilio's media range never lets this reach the ATA
+            packets.append(Packet(ts, TWILIO_MEDIA, media_port, WAN_IP, rtp_port,
+                                  rtp_payload(2000 + i, 160 * i, 0x7A11C0DE, marker=i == 0)))
         packets.append(Packet(ts + 0.005, WAN_IP, rtp_port, TWILIO_MEDIA, media_port,
                               rtp_payload(5000 + i, 160 * i, 0x0A7A0001, marker=i == 0)))
     bye_at = answer + 1.0
+    if ack_lost:
+        # no ACK reaches the ATA: it resends the 200 OK (Timer G, doubling to 4 s) until Timer H (32 s), then BYE
+        delay, waited = 0.5, 0.0
+        while waited + delay < 32.0:
+            waited += delay
+            packets.append(Packet(answer + waited, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060, ok))
+            delay = min(delay * 2, 4.0)
+        bye_at = answer + 32.0
+        bye_via = f"SIP/2.0/UDP {LAN_IP}:{sip_port};branch=z9hG4bK{_tag('bye' + call['sid'])};rport"
+        packets.append(Packet(bye_at, WAN_IP, wan_port, TWILIO_SIGNALLING, 5060,
+                              request("BYE", "sip:" + TWILIO_SIGNALLING + ":5060",
+                                      [("Via", bye_via), ("From", to_tagged), ("To", from_hdr),
+                                       ("Call-ID", call_id), ("CSeq", "1 BYE"), ("Max-Forwards", "70"), ua])))
+        packets.append(Packet(bye_at + 0.05, TWILIO_SIGNALLING, 5060, WAN_IP, wan_port,
+                              response(200, "OK", [("Via", bye_via), ("From", to_tagged), ("To", from_hdr),
+                                                   ("Call-ID", call_id), ("CSeq", "1 BYE"),
+                                                   ("Server", TWILIO_UA)])))
+        return write_pcap(path, sorted(packets, key=lambda p: p.time))
+
     bye_via = f"SIP/2.0/UDP {TWILIO_SIGNALLING}:5060;branch={branch}b"
     packets.append(Packet(bye_at, TWILIO_SIGNALLING, 5060, WAN_IP, wan_port,
                           request("BYE", f"sip:{user}@{target_host}:{target_port}",
