@@ -35,6 +35,7 @@ def test_every_check_fails_before_its_step_and_passes_after() -> None:
 def test_check_10_names_the_broken_link() -> None:
     STEP_ACTIONS[2]()
     result = ata.check(10)
+    assert callable(ata.doctor)  # still the function after the check used it
     assert not result
     assert any(item.what == "SIP registration enabled" and "32210" in item.detail for item in result.missing)
 
