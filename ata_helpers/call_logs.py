@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 
+from .calls.statuses import CALL_STATUSES
 from .errors import ValidationError
 from .twilio_error_codes import explain
 
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["call_log", "CALL_STATUSES", "COLUMNS", "calls_for_sip_address", "failures_by_error_code", "sip_key",
            "calls_per_day", "calls_per_day_chart", "duration_summary", "duration_chart", "alerts_frame"]
 
-CALL_STATUSES = ("queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy",
-                 "no-answer")
 PAGE_SIZE = 1000
 
 # column -> dtype, in order

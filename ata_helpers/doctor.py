@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from .calls.statuses import FINAL_STATUSES
 from .errors import AtaHelpersError
 from .grandstream.settings_model import setting
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["doctor", "Check", "CHECKS"]
 
-FINAL = ("completed", "failed", "busy", "no-answer", "canceled")
 
 
 @dataclass
@@ -357,7 +357,7 @@ def _last_call(line: _Line, inbound: bool) -> Check:
     from .rest_calls import call_alerts
 
     alerts = call_alerts(line.client, call.sid, call.date_created)
-    if call.status not in FINAL:
+    if call.status not in FINAL_STATUSES:
         return Check(name, "warn", f"{call.sid} is {call.status}", "wait for it to finish")
     from .twilio_error_codes import explain
 

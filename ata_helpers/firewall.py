@@ -1,7 +1,8 @@
 """Twilio's published SIP address ranges, and firewall rules for them in each router's dialect.
 
 The ranges live in one data file, `data/twilio_ip_ranges.csv` (one line per range, with the page
-it comes from and the date it was checked), so a change on Twilio's side is a one-line edit.
+it comes from and the date it was checked), read through `twilio_ranges.twilio_ranges()`, so a
+change on Twilio's side is a one-line edit.
 
 What an ATA behind a home router needs:
 - **Signalling** needs no inbound port forward. The HT80x registers *outbound* to Twilio and keeps
@@ -18,15 +19,19 @@ What an ATA behind a home router needs:
 
 from __future__ import annotations
 
-import csv
 import html
 import ipaddress
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Iterable, Literal
 
 from .errors import ValidationError
+from .twilio_ranges import (
+    IpRange,
+    media_ranges,
+    parse_port_range,
+    twilio_edges,
+    twilio_ranges,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,79 +65,15 @@ FORMAT_LABELS: dict[str, str] = {
 DEFAULT_RTP_PORTS: tuple[int, int] = (5004, 5013)
 """HT80x local RTP ports: FXS1 uses 5004 (RTP) and 5005 (RTCP), FXS2 5012 and 5013 (P39/P739)."""
 
-_DATA_FILE = "twilio_ip_ranges.csv"
 SetName = Literal["twilio_signalling", "twilio_media"]
 
 
-def parse_port_range(ports: int | str | tuple[int, int] | list[int], *,
-                     name: str = "rtp_ports") -> tuple[int, int]:
-    """A port or port range (5004, "5004-5013", (5004, 5013)) as a checked (low, high) pair."""
-    try:
-        if isinstance(ports, int) and not isinstance(ports, bool):
-            low = high = ports
-        elif isinstance(ports, str):
-            parts = ports.replace("–", "-").replace(":", "-").split("-")
-            if len(parts) == 1:
-                low = high = int(parts[0])
-            elif len(parts) == 2:
-                low, high = int(parts[0]), int(parts[1])
-            else:
-                raise ValueError(ports)
-        else:
-            low, high = (int(p) for p in ports)
-    except (TypeError, ValueError):
-        raise ValidationError(name, "a port (5004) or a range (5004-5013)", ports) from None
-    if not (1 <= low <= high <= 65535):
-        raise ValidationError(name, "ports between 1 and 65535, low end first", ports)
-    return low, high
-
-
-@dataclass(frozen=True)
-class IpRange:
-    """One line of the data file: a Twilio range, its edge and the services reachable on it."""
-
-    edge: str
-    legacy_name: str
-    location: str
-    purpose: str
-    cidr: str
-    services: tuple[tuple[str, str], ...]
-    source: str
-    checked: str
-
-
-@lru_cache(maxsize=1)
-def _load_ranges() -> tuple[IpRange, ...]:
-    """Read and check the data file once; a malformed line fails loudly rather than yield bad rules."""
-    text = resources.files("ata_helpers").joinpath("data", _DATA_FILE).read_text("utf-8")
-    rows: list[IpRange] = []
-    for number, row in enumerate(csv.DictReader(text.splitlines()), start=2):
-        services: list[tuple[str, str]] = []
-        for item in row["services"].split(";"):
-            protocol, ports = item.split()
-            parse_port_range(ports, name=f"{_DATA_FILE} line {number} ports")
-            if protocol not in ("UDP", "TCP", "TLS"):
-                raise ValueError(f"{_DATA_FILE} line {number}: unknown protocol {protocol!r}")
-            services.append((protocol, ports))
-        network = ipaddress.IPv4Network(row["cidr"])
-        if row["purpose"] not in ("signalling", "media"):
-            raise ValueError(f"{_DATA_FILE} line {number}: purpose must be signalling or media")
-        rows.append(IpRange(edge=row["edge"], legacy_name=row["legacy_name"], location=row["location"],
-                            purpose=row["purpose"], cidr=str(network), services=tuple(services),
-                            source=row["source"], checked=row["checked"]))
-    return tuple(rows)
-
-
 def _signalling() -> tuple[IpRange, ...]:
-    return tuple(r for r in _load_ranges() if r.purpose == "signalling")
+    return tuple(r for r in twilio_ranges() if r.purpose == "signalling")
 
 
-def _media() -> tuple[IpRange, ...]:
-    return tuple(r for r in _load_ranges() if r.purpose == "media")
-
-
-EDGES: tuple[str, ...] = tuple(r.edge for r in _signalling())
-LEGACY_EDGE_NAMES: dict[str, str] = {r.legacy_name: r.edge for r in _signalling() if r.legacy_name}
+EDGES: tuple[str, ...] = tuple(e.name for e in twilio_edges())
+LEGACY_EDGE_NAMES: dict[str, str] = {e.legacy_name: e.name for e in twilio_edges() if e.legacy_name}
 
 
 def normalize_edges(edges: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -203,7 +144,7 @@ class Rule:
 
 def _media_ports() -> tuple[int, int]:
     """Twilio's media source ports (UDP 10000-60000), as the data file gives them."""
-    return parse_port_range(_media()[0].services[0][1], name="media ports")
+    return parse_port_range(media_ranges()[0].services[0][1], name="media ports")
 
 
 def _build_rules(ata_ip: str | None, rtp_ports: tuple[int, int]) -> tuple[Rule, ...]:
@@ -238,7 +179,7 @@ def twilio_ip_ranges(edges: str | Iterable[str] | None = None) -> "pd.DataFrame"
 
     chosen = normalize_edges(edges)
     rows = []
-    for item in _load_ranges():
+    for item in twilio_ranges():
         if item.purpose == "signalling" and item.edge not in chosen:
             continue
         for protocol, ports in item.services:
@@ -247,8 +188,8 @@ def twilio_ip_ranges(edges: str | Iterable[str] | None = None) -> "pd.DataFrame"
                          "source": item.source, "checked": item.checked})
     frame = pd.DataFrame(rows, columns=["edge", "legacy_name", "location", "purpose", "cidr", "protocol",
                                         "ports", "source", "checked"])
-    frame.attrs["source"] = sorted({r.source for r in _load_ranges()})
-    frame.attrs["checked"] = max(r.checked for r in _load_ranges())
+    frame.attrs["source"] = sorted({r.source for r in twilio_ranges()})
+    frame.attrs["checked"] = max(r.checked for r in twilio_ranges())
     return frame
 
 
@@ -330,7 +271,7 @@ def firewall_rules(fmt: str, edges: str | Iterable[str] | None = None, ata_ip: s
     ports = parse_port_range(rtp_ports)
     rules = _build_rules(host, ports)
     signalling = tuple(r.cidr for r in _signalling() if r.edge in chosen)
-    media = tuple(r.cidr for r in _media())
+    media = tuple(r.cidr for r in media_ranges())
     draft = FirewallRules(fmt=fmt, text="", note=sip_alg_note(fmt), rules=rules, edges=chosen,
                           ata_ip=host, rtp_ports=ports, signalling_cidrs=signalling, media_cidrs=media)
     return replace(draft, text=_RENDERERS[fmt](draft))
@@ -338,7 +279,7 @@ def firewall_rules(fmt: str, edges: str | Iterable[str] | None = None, ata_ip: s
 
 def _header(r: FirewallRules, comment: str = "#") -> list[str]:
     """Comment lines that say what the rules are for and where the addresses come from."""
-    data = _load_ranges()
+    data = twilio_ranges()
     edges = "all edges" if r.edges == EDGES else "edges " + ", ".join(r.edges)
     target = (f"media forwarded to the ATA at {r.ata_ip}" if r.ata_ip
               else "media allowed to any LAN host, no port forward (give the ATA's address to add one)")
@@ -456,7 +397,7 @@ _PF_ALIAS = {"twilio_signalling": "Twilio_Signalling", "twilio_media": "Twilio_M
 
 def _render_pfsense(r: FirewallRules) -> str:
     """Aliases to paste into pfSense/OPNsense (Firewall > Aliases) and the rules that use them."""
-    labels = {x.cidr: _range_label(x) for x in _load_ranges()}
+    labels = {x.cidr: _range_label(x) for x in twilio_ranges()}
     media_ports = _ports(_media_ports(), ":")
     lines = [*_header(r), "",
              "# 1. Firewall > Aliases > IP: add each alias (type Network(s)); the lines under it are its",
@@ -547,7 +488,7 @@ _ROS_LIST = {"twilio_signalling": "twilio-signalling", "twilio_media": "twilio-m
 
 def _render_mikrotik(r: FirewallRules) -> str:
     """A RouterOS script: address lists, forward filter rules and a dst-nat for the media."""
-    labels = {x.cidr: f"Twilio {x.purpose}, {_range_label(x)}" for x in _load_ranges()}
+    labels = {x.cidr: f"Twilio {x.purpose}, {_range_label(x)}" for x in twilio_ranges()}
     lines = [*_header(r), "# Paste into a RouterOS terminal. `add` appends: move the accept rules above",
              "# any drop rule in the forward chain (Winbox: drag them up).", "",
              "/ip firewall address-list"]
@@ -622,7 +563,7 @@ def _rules_frame(r: FirewallRules, expand: bool = True) -> "pd.DataFrame":
 
 def _render_table(r: FirewallRules) -> str:
     """The rules as a fixed-width table, then the addresses each named group stands for."""
-    labels = {x.cidr: _range_label(x) for x in _load_ranges()}
+    labels = {x.cidr: _range_label(x) for x in twilio_ranges()}
     lines = [*_header(r), "", _rules_frame(r, expand=False).to_string(index=False), ""]
     for name, cidrs in (("twilio_signalling", r.signalling_cidrs), ("twilio_media", r.media_cidrs)):
         lines.append(f"{_GROUP_LABEL[name]}:")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
+from .calls.statuses import FINAL_STATUSES
 from .errors import ValidationError
 from .twilio_error_codes import explain
 
@@ -28,7 +29,6 @@ __all__ = ["place_call", "wait_for_call", "CallResult", "build_twiml", "check_de
            "check_e164", "ata_sip_uri", "default_caller_id", "FINAL_STATUSES", "TWIML_LIMIT",
            "DEFAULT_MESSAGE"]
 
-FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 TWIML_LIMIT = 4000
 DEFAULT_MESSAGE = "Hello. This is a test call from your Twilio line."
 

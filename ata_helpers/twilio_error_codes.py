@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Callable
 
 from .grandstream.settings_model import setting
+from .twilio_ranges import media_summary
 
 __all__ = ["ERRORS", "explain"]
 
@@ -67,7 +68,7 @@ _TABLE: dict[int, tuple[str, str | Callable[[], str]]] = {
             lambda: f"Usually the ATA's Contact holds a LAN address: set {_ata('contact_uses_wan', True)}, "
             "and open the firewall to Twilio's media range."),
     32014: ("The call ended because no audio was received.",
-            "Open UDP 10000-60000 from 168.86.128.0/18 and check the SDP address is public."),
+            lambda: f"Open {media_summary()} and check the SDP address is public."),
     32018: ("The Twiml parameter is longer than 4000 characters.", "Host the TwiML at a URL instead."),
     32019: ("Both Twiml and Url were given; Twilio used the Url.", "Give only one of them."),
     32022: ("No ACK arrived 32 s after the 200 OK, usually NAT or firewall.",

@@ -11,6 +11,7 @@ import ipaddress
 import re
 
 from .errors import ValidationError
+from .twilio_ranges import twilio_edges
 
 __all__ = [
     "EDGES",
@@ -32,22 +33,10 @@ __all__ = [
     "validate_friendly_name",
 ]
 
-# Twilio's public edge locations (twilio.md §3) -> where they are
-EDGES: dict[str, str] = {
-    "ashburn": "North America Virginia",
-    "umatilla": "North America Oregon",
-    "dublin": "Europe Ireland",
-    "frankfurt": "Europe Frankfurt",
-    "tokyo": "Asia Pacific Tokyo",
-    "singapore": "Asia Pacific Singapore",
-    "sydney": "Asia Pacific Sydney",
-    "sao-paulo": "South America São Paulo",
-}
-# legacy region names still accepted in hostnames -> edge
-LEGACY_EDGES: dict[str, str] = {
-    "us1": "ashburn", "us2": "umatilla", "ie1": "dublin", "de1": "frankfurt",
-    "jp1": "tokyo", "sg1": "singapore", "au1": "sydney", "br1": "sao-paulo",
-}
+# Twilio's public edge locations -> where they are, and legacy region names -> edge: both read from
+# the ranges data file (twilio_ranges.twilio_edges()), the package's only list of edges.
+EDGES: dict[str, str] = {e.name: e.location for e in twilio_edges()}
+LEGACY_EDGES: dict[str, str] = {e.legacy_name: e.name for e in twilio_edges() if e.legacy_name}
 GLOBAL_SIP_SUFFIX = ".sip.twilio.com"
 
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")

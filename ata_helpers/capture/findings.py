@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..grandstream.settings_model import fxs_port_of, setting
 from ..twilio_error_codes import explain
+from ..twilio_ranges import media_summary
 from .addresses import is_internal, is_public, uri_host_port, via_sent_by
 from .load import CaptureInput, load_capture
 from .sdp import media_of
@@ -25,7 +26,7 @@ __all__ = ["diagnose", "FINDING_COLUMNS", "SEVERITY_ORDER"]
 
 FINDING_COLUMNS = ["code", "severity", "summary", "evidence", "fix", "call_id", "frames"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-TWILIO_MEDIA = "UDP 10000-60000 from Twilio's media range 168.86.128.0/18"
+TWILIO_MEDIA = media_summary()
 _MAX_QUOTE = 140
 
 Finding = dict

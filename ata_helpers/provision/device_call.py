@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..calls.statuses import FINAL_STATUSES
 from ..twilio_api import explained_errors
 from ..twilio_error_codes import explain
 from ..validate import validate_e164, validate_global_sip_uri
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["call_device", "DeviceCall", "TEST_CALL_MESSAGE", "FINAL_STATUSES"]
 
 TEST_CALL_MESSAGE = "Hello from Twilio. Your H T 8 0 1 line receives calls."
-FINAL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
 
 
 @dataclass

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+from ..calls.statuses import FINAL_STATUSES
 from ..errors import SandboxError, TwilioApiError, ValidationError
 from .schedule import WakeUpCall
 from .store import FINAL_STATES, AlarmStore
@@ -42,8 +43,6 @@ Sleep = Callable[[float], None]
 PlaceCall = Callable[[WakeUpCall], str]
 CheckCall = Callable[[str], str]
 
-_UNANSWERED = {"no-answer", "busy", "failed", "canceled"}
-_FINAL = _UNANSWERED | {"completed"}
 
 
 def _utc_now() -> datetime:
@@ -209,7 +208,7 @@ class WakeUpScheduler:
             self.store.set_state(alarm.name, due, now, state="failed", detail=f"could not follow {sid}: {detail}")
             self._log(f"{alarm.name}: could not follow {sid}: {detail}")
             return
-        if status not in _FINAL:
+        if status not in FINAL_STATUSES:
             return
         self.store.update_attempt(alarm.name, due, sid, status)
         if status == "completed":

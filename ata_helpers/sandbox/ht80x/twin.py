@@ -18,6 +18,7 @@ import secrets
 import time
 from typing import Any
 
+from ...grandstream.settings_model import STATUS_SETTINGS
 from ..http_base import TwinHandler
 from ..store import Store, open_store
 
@@ -49,7 +50,8 @@ DEFAULT_QUIRKS: dict[str, Any] = {
 }
 
 _WRITE_ONLY = {"P2", "P34", "P734", "P196"}
-_READ_ONLY = {"P4901", "P4902", "P4921", "P4922", "P67", "P68", "P89", "P199", "P80"}
+_READ_ONLY = {p for info in STATUS_SETTINGS.values() for port in info.pvalues for p in port} | {
+    "P67", "P68", "P89", "P199", "P80"}
 
 _LEGACY_LOGIN_PAGE = """<html><head><title>Grandstream Device Configuration</title></head><body>
 <form action="dologin" method="post" name="loginForm">
@@ -244,11 +246,11 @@ class HT80xTwinHandler(TwinHandler):
         from ..line.registration import port_status
 
         ports = port_count(store)
-        if name in ("P4901", "P4902"):
-            return "On Hook" if int(name[-1]) <= ports else ""
-        if name in ("P4921", "P4922"):
-            port = int(name[-1])
-            return port_status(values, port, store)["registration"] if port <= ports else ""
+        for port in (1, 2):
+            if name == STATUS_SETTINGS["hook_state"].pvalue(port):
+                return "On Hook" if port <= ports else ""
+            if name == STATUS_SETTINGS["registration_status"].pvalue(port):
+                return port_status(values, port, store)["registration"] if port <= ports else ""
         return {"P67": SANDBOX_MAC, "mac_display": SANDBOX_MAC.upper(), "P89": quirks["product"],
                 "P68": quirks["program_version"], "sip_port_0": values.get("P40", ""),
                 "sip_port_1": values.get("P740", "")}.get(name, "")

@@ -19,6 +19,7 @@ from typing import Any
 from ...capture.addresses import is_internal
 from ...capture.writers.pcap import Packet, write_pcap
 from ...capture.writers.sip import request, response, rtp_payload, sdp_body
+from ...grandstream.settings_model import setting
 from ..store import Store
 
 __all__ = ["LAN_IP", "WAN_IP", "TWILIO_SIGNALLING", "TWILIO_MEDIA", "ata_contact", "inbound_reachability",
@@ -31,10 +32,12 @@ NAT_PORT = {1: 41952, 2: 41954}  # the router's public port for each FXS port's 
 TWILIO_SIGNALLING = "54.172.60.1"
 TWILIO_MEDIA = "168.86.128.10"
 TWILIO_UA = "Twilio Gateway"
-PORT_KEYS = {1: {"wan": "P4437", "nat_ip": "P101", "sip_port": "P40", "rtp_port": "P39", "user": "P35",
-                  "auth": "P36", "password": "P34", "server": "P47", "name": "P3", "check_user": "P258", "prefix": "P66", "nat": "P52"},
-              2: {"wan": "P4438", "nat_ip": "P866", "sip_port": "P740", "rtp_port": "P739", "user": "P735",
-                  "auth": "P736", "password": "P734", "server": "P747", "name": "P703", "check_user": "P449", "prefix": "P766", "nat": "P730"}}
+# what the network simulation reads -> the settings model's name for it
+_READS = {"wan": "contact_uses_wan", "nat_ip": "use_nat_ip", "sip_port": "local_sip_port",
+          "rtp_port": "local_rtp_port", "user": "user_id", "auth": "auth_id", "password": "password",
+          "server": "sip_server", "name": "display_name", "check_user": "check_user_id_on_invite",
+          "prefix": "dial_plan_prefix", "nat": "nat_traversal"}
+PORT_KEYS = {port: {key: setting(name).pvalue(port) for key, name in _READS.items()} for port in (1, 2)}
 
 
 # -- the home router -------------------------------------------------------------------------------
@@ -76,11 +79,11 @@ def ata_contact(pvalues: dict[str, str], port: int, router: dict[str, Any] | Non
     sip_port = int(pvalues.get(keys["sip_port"]) or 5060)
     nat_ip = (pvalues.get(keys["nat_ip"]) or "").strip()
     if nat_ip:
-        host, contact_port, how = nat_ip, sip_port, f"Use NAT IP ({keys['nat_ip']}) = {nat_ip}"
+        host, contact_port, how = nat_ip, sip_port, setting("use_nat_ip").describe(port, nat_ip)
     elif (pvalues.get(keys["wan"]) or "0") == "1":
-        host, contact_port, how = WAN_IP, NAT_PORT[port], f"Contact Header Uses = WAN Address ({keys['wan']})"
+        host, contact_port, how = WAN_IP, NAT_PORT[port], setting("contact_uses_wan").describe(port, True)
     else:
-        host, contact_port, how = LAN_IP, sip_port, f"Contact Header Uses = LAN Address ({keys['wan']})"
+        host, contact_port, how = LAN_IP, sip_port, setting("contact_uses_wan").describe(port, False)
     user = pvalues.get(keys["user"], "")
     if (router or {}).get("sip_alg"):
         how = f"the router's SIP ALG rewrote the Contact ({how}) to {WAN_IP}:{sip_port}"

@@ -13,24 +13,22 @@ import json
 import re
 from typing import Any
 
+from ...grandstream.settings_model import setting
+from ...twilio_ranges import twilio_edges
 from ..twilio.credential_lists import password_hash
 
 __all__ = ["port_status", "device_ports", "TWILIO_EDGES", "PORT_PVALUES"]
 
-# FXS port -> the P-values this simulation reads
+# what this simulation reads -> the settings model's name for it
+_READS = {"active": "account_active", "registration": "registration", "server": "sip_server", "user": "user_id",
+          "auth": "auth_id", "password": "password"}
+# FXS port -> the P-values this simulation reads (from the settings model)
 PORT_PVALUES: dict[int, dict[str, str]] = {
-    1: {"active": "P271", "registration": "P31", "server": "P47", "user": "P35", "auth": "P36",
-        "password": "P34"},
-    2: {"active": "P401", "registration": "P731", "server": "P747", "user": "P735", "auth": "P736",
-        "password": "P734"},
-}
+    port: {key: setting(name).pvalue(port) for key, name in _READS.items()} for port in (1, 2)}
 
-# Twilio's edge locations and the legacy region names accepted in `DOMAIN.sip.EDGE.twilio.com`
-TWILIO_EDGES = frozenset({
-    "ashburn", "dublin", "frankfurt", "singapore", "sydney", "tokyo", "sao-paulo", "umatilla",
-    "roaming", "ashburn-ix", "san-jose-ix", "london-ix", "frankfurt-ix", "singapore-ix",
-    "sydney-ix", "tokyo-ix", "us1", "us2", "ie1", "de1", "sg1", "au1", "jp1", "br1", "us1-ix",
-})
+# Twilio's edge locations and the legacy region names accepted in `DOMAIN.sip.EDGE.twilio.com`,
+# from the ranges data file (the package's only list of edges)
+TWILIO_EDGES = frozenset({e.name for e in twilio_edges()} | {e.legacy_name for e in twilio_edges() if e.legacy_name})
 
 _TWILIO_HOST = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)\.sip(?:\.(?P<edge>[a-z0-9-]+))?\.twilio\.com$")
 
@@ -62,16 +60,26 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
     def value(key: str) -> str:
         return str(pvalues.get(keys[key], "") or "")
 
+    def at(key: str, wanted: object = None) -> str:
+        """'Label (P271)' or 'Label (P271) = Yes', worded by the settings model."""
+        info = setting(_READS[key])
+        return info.describe(port) if wanted is None else info.describe(port, wanted)
+
+    def is_(key: str, current: object) -> str:
+        """'Label is No (P31)'."""
+        info = setting(_READS[key])
+        return f"{info.label} is {info.wording(current)} ({info.pvalue(port)})"
+
     if value("active") != "1":
-        return _result(False, f"the account is not active (Account Active = No, {keys['active']})",
-                       fix=f"set Account Active to Yes ({keys['active']}=1)")
+        return _result(False, f"the account is not active ({is_('active', False)})",
+                       fix=f"set {at('active', True)}")
     if value("registration") != "1":
-        return _result(False, f"SIP Registration is No ({keys['registration']}), so the port never registers",
-                       fix=f"set SIP Registration to Yes ({keys['registration']}=1)")
+        return _result(False, f"{is_('registration', False)}, so the port never registers",
+                       fix=f"set {at('registration', True)}")
     server = value("server").strip().lower()
     if not server:
-        return _result(False, f"no Primary SIP Server is set ({keys['server']})",
-                       fix="set Primary SIP Server to your Twilio domain, e.g. example.sip.twilio.com")
+        return _result(False, f"no {at('server')} is set",
+                       fix=f"set {setting('sip_server').label} to your Twilio domain, e.g. example.sip.twilio.com")
     host, _, _number = server.partition(":")
     match = _TWILIO_HOST.match(host)
     if not match:
@@ -85,8 +93,8 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
     user = value("user").strip()
     auth = value("auth").strip() or user
     if not user:
-        return _result(False, f"no SIP User ID is set ({keys['user']})",
-                       fix="set SIP User ID to the credential's username")
+        return _result(False, f"no {at('user')} is set",
+                       fix=f"set {setting('user_id').label} to the credential's username")
     found = _find_domain(store, full_name)
     if found is None:
         return _result(False, f"Twilio has no SIP domain {full_name} in this account (404 Not Found)",
@@ -114,14 +122,14 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
         return _result(False, f"authentication failed: no credential named {auth!r} in a list mapped for "
                               f"registration on {full_name} (403 Forbidden, Twilio error 32202)",
                        code=32202, sip_status=403,
-                       fix=f"set Authenticate ID ({keys['auth']}) to the credential's username, "
+                       fix=f"set {at('auth')} to the credential's username, "
                            "or add that credential to the mapped list")
     if not password:
-        reason = f"authentication failed: the device holds no SIP password ({keys['password']})"
+        reason = f"authentication failed: the device holds no SIP password ({at('password')})"
     else:
         reason = f"authentication failed: wrong password for {auth!r}"
     return _result(False, reason + " (403 Forbidden, Twilio error 32202)", code=32202, sip_status=403,
-                   fix=f"write the credential's password to Authenticate Password ({keys['password']}); "
+                   fix=f"write the credential's password to {at('password')}; "
                        "if the device ignores it over HTTP, load the provisioning file")
 
 

@@ -11,6 +11,7 @@ import os
 import re
 from typing import Any
 
+from ...calls.statuses import FINAL_STATUSES
 from ..store import Store
 from .format import TwinError, now, rfc2822
 from .resource import (
@@ -48,9 +49,6 @@ CALL_UPDATE = ["FallbackMethod", "FallbackUrl", "Method", "Status", "StatusCallb
 
 CALL_FILTERS = ["To", "From", "ParentCallSid", "Status", "StartTime", "StartTime<", "StartTime>",
                 "EndTime", "EndTime<", "EndTime>"]
-
-
-FINAL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
 
 
 def time_scale() -> float:
