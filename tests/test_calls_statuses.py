@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from ata_helpers.calls.statuses import CALL_STATUSES, FINAL_STATUSES, UNANSWERED_STATUSES
+from ata_helpers.calls.statuses import (
+    CALL_STATUSES,
+    FINAL_STATUSES,
+    UNANSWERED_STATUSES,
+)
 
 
 def test_final_statuses_are_call_statuses_and_exclude_the_live_ones() -> None:
