@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import struct
 
+import pytest
+
+import ata_helpers as ata
 from ata_helpers.capture._engine.tcp import unmask
 from ata_helpers.capture.sip_table import read_sip
 from ata_helpers.capture.writers.pcap import Packet, pcap_bytes
@@ -106,8 +109,44 @@ def test_websocket_without_captured_upgrade_is_recognised_by_content() -> None:
     assert df["call_id"].tolist() == ["tcp-9"] and df["transport"][0] == "WS"
 
 
-def test_tls_is_reported_not_parsed() -> None:
-    hello = b"\x16\x03\x01\x00\x50" + b"\x01" * 80
-    df = read_sip(pcap_bytes(_handshake() + [_seg(1.0, 1001, hello)]))
+def _client_hello(server_name: str | None, alpn: tuple[str, ...]) -> bytes:
+    """A TLS 1.2 ClientHello record with an SNI (RFC 6066 §3) and ALPN (RFC 7301) extension."""
+    extensions = b""
+    if server_name:
+        name = server_name.encode()
+        entry = b"\x00" + struct.pack("!H", len(name)) + name
+        extensions += struct.pack("!HH", 0, len(entry) + 2) + struct.pack("!H", len(entry)) + entry
+    if alpn:
+        names = b"".join(bytes([len(a)]) + a.encode() for a in alpn)
+        extensions += struct.pack("!HH", 16, len(names) + 2) + struct.pack("!H", len(names)) + names
+    body = (b"\x03\x03" + b"\x11" * 32 + b"\x00" + struct.pack("!H", 2) + b"\x13\x01" + b"\x01\x00"
+            + struct.pack("!H", len(extensions)) + extensions)
+    handshake = b"\x01" + len(body).to_bytes(3, "big") + body
+    return b"\x16\x03\x01" + struct.pack("!H", len(handshake)) + handshake
+
+
+@pytest.mark.parametrize(("port", "server_name", "alpn", "sip"), [
+    (5061, None, (), True),                                   # SIP over TLS's port
+    (443, "example.sip.twilio.com", (), True),                # a Twilio SIP name, no HTTP offered
+    (443, "api.twilio.com", ("h2", "http/1.1"), False),       # HTTPS to Twilio's REST API
+    (5061, "example.sip.twilio.com", ("http/1.1",), False),   # offers HTTP: not SIP
+    (443, "www.example.com", (), False),
+])
+def test_tls_is_reported_only_where_it_can_carry_sip(port: int, server_name: str | None,
+                                                     alpn: tuple[str, ...], sip: bool) -> None:
+    hello = _client_hello(server_name, alpn)
+    packets = [Packet(0.0, A, 40000, B, port, b"", proto="tcp", seq=1000, flags="S"),
+               Packet(0.01, B, port, A, 40000, b"", proto="tcp", seq=5000, flags="SA"),
+               Packet(1.0, A, 40000, B, port, hello, proto="tcp", seq=1001),
+               Packet(1.1, B, port, A, 40000, b"\x16\x03\x03\x00\x04\x02\x00\x00\x00",
+                      proto="tcp", seq=5001)]
+    df = read_sip(pcap_bytes(packets))
     assert df.empty
-    assert df.attrs["tls_flows"] == [f"{A}:40000 -> {B}:5060"]
+    name = f" ({server_name})" if server_name else ""
+    assert df.attrs["tls_flows"] == ([f"{A}:40000 -> {B}:{port}{name}"] if sip else [])
+    assert sum(df.attrs["packets"].values()) == 4
+    assert bool(df.attrs["skipped"]) == sip
+    codes = ata.diagnose(df)["code"].tolist()
+    assert ("tls-unreadable" in codes) == sip and ("capture-incomplete" in codes) == sip
+
+

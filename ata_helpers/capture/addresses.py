@@ -2,7 +2,7 @@
 
 An explicit network list, not `ipaddress.is_private`: that property leaves out CGNAT
 100.64.0.0/10 and changed between Python patch releases (CVE-2024-4032), so results would
-depend on the interpreter (shared/reference/sip-pcap.md §3).
+depend on the interpreter (CVE-2024-4032).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-__all__ = ["address_class", "is_internal", "is_public", "uri_host_port", "via_sent_by"]
+__all__ = ["address_class", "is_internal", "is_public", "in_twilio_ranges", "uri_host_port",
+           "via_sent_by"]
 
 _CLASSES = [
     ("private", ipaddress.ip_network("10.0.0.0/8")),
@@ -50,6 +51,26 @@ def is_internal(host: str | None) -> bool:
 def is_public(host: str | None) -> bool:
     """True for a literal public IP address."""
     return address_class(host) == "public"
+
+
+@lru_cache(maxsize=4096)
+def in_twilio_ranges(host: str | None) -> bool:
+    """True for an address inside Twilio's published SIP signalling or media ranges (the one
+    list of them: the firewall data file, from twilio.com/docs/sip-trunking/ip-addresses)."""
+    if not host:
+        return False
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return any(ip.version == net.version and ip in net for net in _twilio_networks())
+
+
+@lru_cache(maxsize=1)
+def _twilio_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    from ..firewall import twilio_ip_ranges
+
+    return tuple(ipaddress.ip_network(cidr) for cidr in dict.fromkeys(twilio_ip_ranges()["cidr"]))
 
 
 def uri_host_port(uri: str | None) -> tuple[str | None, int | None]:

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from ..grandstream.settings_model import fxs_port_of, setting
 from ..twilio_error_codes import explain
 from ..twilio_ranges import media_summary
-from .addresses import is_internal, is_public, uri_host_port, via_sent_by
+from .addresses import (
+    in_twilio_ranges,
+    is_internal,
+    is_public,
+    uri_host_port,
+    via_sent_by,
+)
 from .load import CaptureInput, load_capture
 from .sdp import media_of
 from .sip_message import header_param
@@ -71,6 +77,7 @@ class _Table:
     def __init__(self, sip: "pd.DataFrame", rtp: "pd.DataFrame | None") -> None:
         self.n = len(sip)
         cols = ["time", "src", "sport", "dst", "dport", "method", "status", "reason", "call_id",
+                "user_agent",
                 "cseq", "cseq_method", "from_tag", "to_tag", "contact_uri", "via", "expires",
                 "retransmission", "headers", "sdp", "frame", "malformed", "problem", "request_uri"]
         for col in cols:
@@ -87,6 +94,11 @@ class _Table:
         for i in range(self.n):
             if self.status[i] is not None and self.call_id[i] is not None:
                 self.responses[(self.call_id[i], self.cseq[i], self.cseq_method[i])].append(i)
+        self.twilio = twilio_addresses(self)
+
+    def by_twilio(self, i: int) -> bool:
+        """True when message i was sent by Twilio (see twilio_addresses)."""
+        return self.src[i] in self.twilio
 
     def ok_requests(self, methods: Iterable[str] | None = None) -> Iterable[int]:
         wanted = set(methods) if methods else None
@@ -112,12 +124,41 @@ class _Table:
         return echoed if is_public(echoed) else None
 
 
+def twilio_addresses(t: _Table) -> set[str]:
+    """The addresses in the capture that are Twilio's: inside Twilio's published signalling and
+    media ranges (the firewall data file), or shown to be Twilio's by the capture itself — the
+    sender of an `X-Twilio-Error` header or of a `Server`/`User-Agent` naming Twilio, a Via
+    sent-by under twilio.com, and the destination of a request addressed to a *.twilio.com
+    Request-URI. Twilio's own messages carry Twilio's private addresses in Contact,
+    Record-Route and SDP by design (Twilio's SIP trunking troubleshooting guide), so the
+    Contact and SDP rules never blame them."""
+    found = {address for address in set(t.src) | set(t.dst) if in_twilio_ranges(address)}
+    for i in range(t.n):
+        headers = t.headers[i] or {}
+        agent = (t.user_agent[i] or "").lower()
+        sent_by, _port = via_sent_by(t.via[i])
+        if ("x-twilio-error" in headers or agent.startswith("twilio")
+                or (sent_by or "").lower().endswith("twilio.com")):
+            found.add(t.src[i])
+        host, _port = uri_host_port(t.request_uri[i])
+        if t.method[i] and (host or "").lower().endswith("twilio.com"):
+            found.add(t.dst[i])
+    return found
+
+
+def _party(t: _Table, i: int) -> str:
+    """Who sent message i, in plain words."""
+    return "Twilio" if t.by_twilio(i) else "your ATA (or a device on your side)"
+
+
 def _contact_private(t: _Table) -> list[Finding]:
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i in range(t.n):
         contact = t.contact_uri[i]
         if not contact or contact == "*" or t.malformed[i] or t.retransmission[i]:
             continue
+        if t.by_twilio(i):
+            continue  # Twilio's own private addresses are normal and kept by the ACK
         if not (t.method[i] in ("REGISTER", "INVITE")
                 or (t.status[i] is not None and 200 <= t.status[i] < 300
                     and t.cseq_method[i] == "INVITE")):
@@ -135,7 +176,7 @@ def _contact_private(t: _Table) -> list[Finding]:
         host, port = uri_host_port(contact)
         kinds = sorted({t.method[i] or f"{t.status[i]} response" for i in rows})
         loopback = host.startswith("127.") or host == "::1"
-        summary = (f"The ATA advertised {host} in its Contact ({', '.join(kinds)}), an address "
+        summary = (f"Your ATA advertised {host} in its Contact ({', '.join(kinds)}), an address "
                    f"nobody on the Internet can reach, while its packets come from {public}: "
                    "Twilio's INVITEs and BYEs for this line will go nowhere.")
         fix = (_port_setting(port, "contact_uses_wan", True) + "; keep "
@@ -157,7 +198,7 @@ def _sdp_private(t: _Table) -> list[Finding]:
     seen: set[tuple] = set()
     for i in range(t.n):
         body = t.sdp[i]
-        if not body or t.retransmission[i] or t.malformed[i]:
+        if not body or t.retransmission[i] or t.malformed[i] or t.by_twilio(i):
             continue
         public = t.public_source(i) if t.method[i] else (t.src[i] if is_public(t.src[i]) else None)
         if public is None:
@@ -170,11 +211,12 @@ def _sdp_private(t: _Table) -> list[Finding]:
                 continue
             seen.add(key)
             what = t.method[i] or f"{t.status[i]} {t.reason[i]}"
+            severity, seen_media = _media_evidence(t, i, media.address, media.port, public)
             out.append({
-                "code": "sdp-private-media", "severity": "error",
-                "summary": f"The {what} asks for audio at {media.address}:{media.port}, a private "
-                           f"address, while the packet came from {public}: the far end's audio "
-                           "will be sent where it cannot arrive (one-way or no audio).",
+                "code": "sdp-private-media", "severity": severity,
+                "summary": f"Your ATA's {what} asks for audio at {media.address}:{media.port}, a "
+                           f"private address, while the packet came from {public}: "
+                           + seen_media,
                 "evidence": f"frame {t.frame[i]}: c=IN IP{'6' if ':' in media.address else '4'} "
                             f"{media.address}, m={media.kind} {media.port} — packet from "
                             f"{t.src[i]}:{t.sport[i]}",
@@ -182,6 +224,75 @@ def _sdp_private(t: _Table) -> list[Finding]:
                         + f" so the ATA learns its public address; {_at('use_nat_ip')} only "
                           f"with a fixed public IP. Open {TWILIO_MEDIA}. " + _twilio_fix(32014)),
                 "call_id": t.call_id[i], "frames": [t.frame[i]]})
+    return out
+
+
+def _media_evidence(t: _Table, i: int, address: str, port: int,
+                    public: str) -> tuple[str, str]:
+    """(severity, what the capture's RTP shows) for a private SDP address: `error` when the RTP
+    shows the audio failing, `warning` when it flowed anyway or the capture holds no RTP."""
+    streams = []
+    if t.rtp is not None and not t.rtp.empty:
+        streams = [s for s in zip(t.rtp["src"], t.rtp["dst"], t.rtp["dport"], t.rtp["call_id"],
+                                  strict=False) if s[3] == t.call_id[i]]
+    if not streams:
+        return "warning", (
+            "the far end's audio may be sent where it cannot arrive. This capture holds no RTP "
+            "for the call (Twilio's downloadable captures hold signalling only), so listen: "
+            "if the phone cannot hear the caller, or the call drops after about 30 s of "
+            "silence (Twilio 32014), this is why.")
+    toward_private = [s for s in streams if s[1] == address and s[2] == port]
+    toward_side = [s for s in streams if s[1] == public]
+    from_side = [s for s in streams if s[0] in (public, address)]
+    if toward_private or not toward_side or not from_side:
+        where = (f"RTP was sent to {address}:{port}, which cannot arrive" if toward_private
+                 else "no RTP reached that side" if not toward_side
+                 else "RTP flowed one way only")
+        return "error", f"the capture shows it: {where} (one-way or no audio)."
+    return "warning", ("audio flowed in this capture only because the far end answered to "
+                       "where the ATA's audio came from (symmetric RTP); a network without "
+                       "that gives one-way audio.")
+
+
+def _ack_missing(t: _Table) -> list[Finding]:
+    """A 2xx to INVITE resent because no ACK came (RFC 3261 §13.3.1.4: the UAS resends it with
+    growing intervals and gives up after 64·T1 = 32 s, then ends the call)."""
+    acked = {(t.call_id[i], t.cseq[i]) for i in range(t.n) if t.method[i] == "ACK"}
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(t.n):
+        status = t.status[i]
+        if (status is not None and 200 <= status < 300 and t.cseq_method[i] == "INVITE"
+                and not t.malformed[i]):
+            groups[(t.call_id[i], t.cseq[i], t.src[i], t.dst[i])].append(i)
+    out = []
+    for (call_id, cseq, src, dst), rows in groups.items():
+        if len(rows) < 2 or (call_id, cseq) in acked:
+            continue
+        first, last = rows[0], rows[-1]
+        span = (t.time[last] - t.time[first]).total_seconds()
+        byes = [j for j in range(last, t.n) if t.call_id[j] == call_id and t.method[j] == "BYE"]
+        ended = (f"; then BYE from {t.src[byes[0]]} (frame {t.frame[byes[0]]})" if byes
+                 else "; the capture ends without an ACK")
+        sender = "Twilio" if t.by_twilio(first) else "your ATA"
+        receiver = "your ATA" if t.by_twilio(first) else "Twilio"
+        frames = [t.frame[j] for j in rows] + ([t.frame[byes[0]]] if byes else [])
+        out.append({
+            "code": "ack-missing", "severity": "error",
+            "summary": f"{sender}'s {t.status[first]} {t.reason[first]} to the INVITE was sent "
+                       f"{len(rows)} times over {span:.0f} s and never acknowledged: the ACK "
+                       f"from {receiver} did not arrive, so the call connects and then drops "
+                       "after about 30 seconds (RFC 3261 §13.3.1.4).",
+            "evidence": f"{_frames_text(frames)}: SIP/2.0 {t.status[first]} {t.reason[first]} "
+                        f"(CSeq {cseq} INVITE) from {src}:{t.sport[first]} to "
+                        f"{dst}:{t.dport[first]}, no ACK with CSeq {cseq}{ended}",
+            "fix": ("Check where the ACK goes: it must be sent to the 200 OK's Contact through its "
+                    "Record-Route (Twilio's private addresses there are normal and must be kept, "
+                    "not replaced). Turn off SIP ALG on the router, keep the NAT pinhole open "
+                    "with " + _port_setting(None, "nat_traversal", "keep-alive", code=True)
+                    + ", and leave " + _at("outbound_proxy") + " empty unless your provider "
+                    "needs one. "
+                    + _twilio_fix(32022)),
+            "call_id": call_id, "frames": frames})
     return out
 
 
@@ -431,16 +542,38 @@ def _rtp_one_way(t: _Table) -> list[Finding]:
 
 
 RULES: list[Callable[[_Table], list[Finding]]] = [
-    _contact_private, _sdp_private, _rtp_one_way, _no_response, _auth_rejected, _twilio_errors,
+    _contact_private, _sdp_private, _rtp_one_way, _ack_missing, _no_response, _auth_rejected, _twilio_errors,
     _register_failed, _via_without_rport, _dialled_without_plus, _malformed, _unregister,
 ]
 
 
-def diagnose(path_or_frame: CaptureInput) -> "pd.DataFrame":
-    """Findings for a capture file or a read_sip table, errors first.
+def _capture_incomplete(skipped: dict[str, int], frames: int | None, messages: int) -> Finding:
+    """Packets that may hold SIP were not read: the findings cannot speak for them."""
+    total = sum(skipped.values())
+    what = "; ".join(f"{n} × {reason}" for reason, n in skipped.items())
+    if messages:
+        summary = (f"{total} of {frames} packets may hold SIP but could not be read; the "
+                   f"findings cover only the {messages} SIP messages that were.")
+    else:
+        summary = (f"No SIP could be read, but {total} of {frames} packets may hold some: this "
+                   "capture cannot be called healthy.")
+    return {"code": "capture-incomplete", "severity": "warning" if messages else "error",
+            "summary": summary, "evidence": what,
+            "fix": ("Capture on the interface that carries the SIP itself, without a tunnel or "
+                    "mirror encapsulation this reader does not know (tcpdump -i <wan interface> "
+                    "-s 0 port 5060), or capture with " + _port_setting(None, "transport", "UDP")
+                    + " instead of TLS while troubleshooting."),
+            "call_id": None, "frames": []}
 
-    Columns: code, severity, summary, evidence, fix, call_id, frames (list of frame numbers).
-    RTP rules need the capture itself (or a table whose attrs hold "rtp").
+
+def diagnose(path_or_frame: CaptureInput) -> "pd.DataFrame":
+    """Findings for a capture (anything load_capture reads), errors first.
+
+    Columns (all object dtype): code, severity ("error"/"warning"/"info"), summary, evidence,
+    fix, call_id, frames (list of frame numbers). RTP rules need the RTP table (a capture file,
+    or a Capture). Contact and SDP rules concern the customer's side only: messages from
+    Twilio's addresses (see twilio_addresses) are never blamed. Raises CaptureError as
+    load_capture does.
     """
     sip, rtp = load_capture(path_or_frame, rtp=True)
     import pandas as pd  # after reading: the capture's bytes are freed before pandas loads
@@ -457,6 +590,9 @@ def diagnose(path_or_frame: CaptureInput) -> "pd.DataFrame":
                          "fix": "To read the signalling, capture with "
                                 + _port_setting(None, "transport", "UDP") + " while troubleshooting.",
                          "call_id": None, "frames": []})
+    skipped = sip.attrs.get("skipped") or {}
+    if skipped:
+        findings.append(_capture_incomplete(skipped, sip.attrs.get("frames"), len(sip)))
     for warning in sip.attrs.get("warnings") or []:
         findings.append({"code": "capture-damaged", "severity": "warning",
                          "summary": "The capture file is damaged; findings cover what was read.",

@@ -33,33 +33,60 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_ladder)
 
 
+def _accounting(attrs: dict, messages: int) -> str:
+    """One line on what the packets were: read, and skipped with reasons."""
+    packets = attrs.get("packets") or {}
+    parts = ", ".join(f"{n} {reason}" for reason, n in packets.items())
+    return f"{messages} SIP message(s) from {attrs.get('frames', 0)} packet(s): {parts or 'none'}"
+
+
+def _explain(frame: object) -> None:
+    """Warnings, packets that may hide SIP, and why nothing was found, on stderr."""
+    attrs = frame.attrs  # type: ignore[attr-defined]
+    for warning in attrs.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
+    skipped = attrs.get("skipped") or {}
+    for reason, n in skipped.items():
+        print(f"warning: {n} packet(s) skipped that may hold SIP: {reason}", file=sys.stderr)
+    if frame.empty:  # type: ignore[attr-defined]
+        print(f"no SIP messages found; {_accounting(attrs, 0)}", file=sys.stderr)
+
+
 def _sip(args: argparse.Namespace) -> int:
+    import json
+
     from ..capture.sip_table import read_sip
 
     frame = read_sip(args.file)
-    for warning in frame.attrs.get("warnings", []):
-        print(f"warning: {warning}", file=sys.stderr)
+    _explain(frame)
     if args.csv or args.json:
         out = frame.copy()
         out["time"] = out["time"].map(lambda t: t.isoformat())
         if args.csv:
+            # Each headers dict as JSON text, so every header survives and reads back.
+            out["headers"] = out["headers"].map(json.dumps)
             out.to_csv(sys.stdout, index=False)
-        else:
-            out.to_json(sys.stdout, orient="records", lines=True, default_handler=str)
+        elif len(out):
+            text = out.to_json(orient="records", lines=True, default_handler=str)
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return 0
-    if frame.empty:
-        print("no SIP messages found")
-        return 0
-    print(frame[_TABLE_COLUMNS].to_string(index=False))
+    if not frame.empty:
+        print(frame[_TABLE_COLUMNS].to_string(index=False))
     return 0
 
 
 def _diagnose(args: argparse.Namespace) -> int:
     from ..capture.findings import diagnose
+    from ..capture.load import load_capture
 
-    findings = diagnose(args.file)
+    capture = load_capture(args.file)
+    findings = diagnose(capture)
+    print(_accounting(capture.sip.attrs, len(capture.sip)))
     if findings.empty:
-        print("no findings: the capture looks healthy")
+        if capture.sip.empty:
+            print("no SIP messages in this capture: nothing to diagnose")
+        else:
+            print("no findings: the capture looks healthy")
         return 0
     for row in findings.itertuples(index=False):
         print(f"[{row.severity}] {row.code}: {row.summary}")

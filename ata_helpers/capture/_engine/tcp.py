@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..sip_message import START_LINE, looks_like_sip, next_message
+from .tls import Hello, client_hello
 
 __all__ = ["TcpReassembler", "unmask"]
 
@@ -52,8 +53,15 @@ class TcpReassembler:
 
     def __init__(self) -> None:
         self._flows: dict[FlowKey, _Direction] = {}
-        self.tls_flows: set[FlowKey] = set()
+        # Each TLS connection (its client → server key when the hello was seen) and its hello.
+        self.tls_flows: dict[FlowKey, Hello | None] = {}
         self.keepalives = 0
+
+    def mode(self, key: FlowKey) -> str | None:
+        """What one direction turned out to carry: "sip", "ws", "tls", "other" or None (not
+        known yet)."""
+        state = self._flows.get(key)
+        return None if state is None else state.mode
 
     def add(self, key: FlowKey, seq: int, flags: int,
             payload: bytes) -> Iterator[tuple[bytes, str]]:
@@ -121,7 +129,13 @@ class TcpReassembler:
                 return
             if stripped[0] in (0x16, 0x17, 0x15) and stripped[1:2] == b"\x03":
                 state.mode = "tls"
-                self.tls_flows.add(key)
+                hello = client_hello(bytes(buf[:4096]))
+                reverse = (key[2], key[3], key[0], key[1])
+                if hello is not None:
+                    self.tls_flows.pop(reverse, None)
+                    self.tls_flows[key] = hello
+                elif reverse not in self.tls_flows:
+                    self.tls_flows[key] = None
                 buf.clear()
                 return
             if stripped.startswith((b"GET ", b"HTTP/1.")):
