@@ -153,3 +153,101 @@ def test_dialled_without_plus_is_a_warning_with_the_dial_plan_fix() -> None:
     findings = ata.diagnose(pcap_bytes([_up(1, invite), _down(1.1, _resp(100, "Trying", "INVITE", 1, call_id="d1"))]))
     row = findings[findings["code"] == "dialled-without-plus"].iloc[0]
     assert row["severity"] == "warning" and "P66" in row["fix"]
+
+
+# --- who is who: Twilio's own messages are never blamed --------------------------------------
+
+def _twilio_ok(src: str, extra: list[tuple[str, str]] = ()) -> Packet:
+    """Twilio's 200 OK to an INVITE: its own private addresses in Contact, Record-Route and
+    SDP, as Twilio's SIP trunking troubleshooting page says it sends them."""
+    body = sdp_body("10.20.30.40", 18000)
+    ok = response(200, "OK", [
+        ("Via", f"SIP/2.0/UDP {NAT}:41952;branch=z9hG4bKINVITE1"),
+        ("Record-Route", "<sip:172.18.0.5;lr;twnat=sip:54.172.60.1:5060>"),
+        ("From", "<sip:alice@example.sip.twilio.com>;tag=a"),
+        ("To", "<sip:+14155550100@example.sip.twilio.com>;tag=tw"), ("Call-ID", "who"),
+        ("CSeq", "1 INVITE"), ("Contact", "<sip:172.18.0.5:5060>"), *extra], body)
+    return Packet(1.0, src, 5060, NAT, 41952, ok)
+
+
+def _invite_from_public_ata() -> Packet:
+    return _up(0.0, _req("INVITE", 1, via_host=NAT, contact=f"<sip:alice@{NAT}:41952>",
+                         body=sdp_body(NAT, 5004), call_id="who"))
+
+
+def test_twilio_private_contact_and_sdp_are_not_findings_from_its_ranges() -> None:
+    codes = ata.diagnose(pcap_bytes([_invite_from_public_ata(), _twilio_ok(TW)]))["code"].tolist()
+    assert "contact-private-address" not in codes and "sdp-private-media" not in codes
+
+
+def test_twilio_is_recognised_by_what_the_capture_shows_outside_its_ranges() -> None:
+    """An address outside the published ranges (a new edge) is Twilio's when it sends
+    `Server: Twilio…`, an X-Twilio-Error, or is the target of a *.twilio.com Request-URI."""
+    other = "198.51.100.77"
+    for extra in ([("Server", "Twilio Gateway")], [("X-Twilio-Error", "32011 Timeout")], []):
+        invite = _invite_from_public_ata()
+        packets = [Packet(0.0, NAT, 41952, other, 5060, invite.payload), _twilio_ok(other, extra)]
+        codes = ata.diagnose(pcap_bytes(packets))["code"].tolist()
+        assert "contact-private-address" not in codes and "sdp-private-media" not in codes, extra
+
+
+def test_the_customer_side_is_still_blamed_and_named() -> None:
+    invite = _up(0.0, _req("INVITE", 1, via_host=NAT, contact=f"<sip:alice@{ATA}:5060>",
+                           body=sdp_body(ATA, 5004), call_id="who"))
+    findings = ata.diagnose(pcap_bytes([invite, _twilio_ok(TW)]))
+    contact = findings[findings["code"] == "contact-private-address"]
+    media = findings[findings["code"] == "sdp-private-media"]
+    assert len(contact) == 1 and contact.iloc[0]["summary"].startswith("Your ATA")
+    assert len(media) == 1 and media.iloc[0]["summary"].startswith("Your ATA")
+
+
+# --- severity by evidence ---------------------------------------------------------------------
+
+def _call_with_rtp(streams: list[tuple[str, int, str, int]]) -> bytes:
+    """The ATA's INVITE offers its private 192.168.1.50:5004; Twilio answers from its media
+    range; then the given RTP streams (src, sport, dst, dport), 20 packets each."""
+    from ata_helpers.capture.writers.sip import rtp_payload
+
+    invite = _up(0.0, _req("INVITE", 1, via_host=ATA, contact=f"<sip:alice@{NAT}:41952>",
+                           body=sdp_body(ATA, 5004), call_id="media"))
+    ok = _down(0.5, response(200, "OK", [
+        ("Via", f"SIP/2.0/UDP {ATA}:5060;branch=z9hG4bKINVITE1;rport=41952;received={NAT}"),
+        ("From", "<sip:alice@example.sip.twilio.com>;tag=a"), ("To", "<sip:x@example.sip.twilio.com>;tag=t"),
+        ("Call-ID", "media"), ("CSeq", "1 INVITE"), ("Contact", "<sip:54.172.60.1:5060>")],
+        sdp_body("168.86.128.10", 30000)))
+    packets = [invite, ok]
+    for k, (src, sport, dst, dport) in enumerate(streams):
+        packets += [Packet(1.0 + i * 0.02, src, sport, dst, dport, rtp_payload(i, 160 * i, 0x100 + k))
+                    for i in range(20)]
+    return pcap_bytes(packets)
+
+
+def _media_severity(data: bytes) -> str:
+    findings = ata.diagnose(data)
+    return findings[findings["code"] == "sdp-private-media"].iloc[0]["severity"]
+
+
+def test_private_sdp_is_an_error_when_the_rtp_shows_the_audio_failing() -> None:
+    toward_private = [(NAT, 5004, "168.86.128.10", 30000), ("168.86.128.10", 30000, ATA, 5004)]
+    one_way = [(NAT, 5004, "168.86.128.10", 30000)]
+    assert _media_severity(_call_with_rtp(toward_private)) == "error"
+    assert _media_severity(_call_with_rtp(one_way)) == "error"
+
+
+def test_private_sdp_is_a_warning_when_no_rtp_or_when_audio_flowed_both_ways() -> None:
+    both = [(NAT, 5004, "168.86.128.10", 30000), ("168.86.128.10", 30000, NAT, 5004)]
+    assert _media_severity(_call_with_rtp([])) == "warning"
+    assert _media_severity(_call_with_rtp(both)) == "warning"
+    summary = ata.diagnose(_call_with_rtp([])).query("code == 'sdp-private-media'").iloc[0]["summary"]
+    assert "holds no RTP" in summary and "listen" in summary
+
+
+def test_ack_missing_needs_a_resent_2xx_without_ack() -> None:
+    invite = _invite_from_public_ata()
+    ok = _twilio_ok(TW)
+    resent = [Packet(1.0 + 0.5 * (2 ** k), ok.src, ok.sport, ok.dst, ok.dport, ok.payload) for k in range(4)]
+    codes = ata.diagnose(pcap_bytes([invite, ok, *resent]))["code"].tolist()
+    assert "ack-missing" in codes
+    ack = _up(1.2, _req("ACK", 1, via_host=NAT, call_id="who"))
+    codes = ata.diagnose(pcap_bytes([invite, ok, ack, *resent]))["code"].tolist()
+    assert "ack-missing" not in codes

@@ -230,7 +230,7 @@ class Decoder:
         inner = depth > 0
         layers.append(Layer("ipv4" if version == 4 else "ipv6", -1 if inner else off))
         result = self._ipv4(data, off, ts) if version == 4 else self._ipv6(data, off, ts)
-        if type(result) is Skip:
+        if isinstance(result, Skip):
             return result
         src, dst, proto, data, off = result
         if off < 0:  # reassembled from fragments: offsets no longer point into the frame

@@ -198,7 +198,7 @@ def scan(source: Source, rtp: bool = False, strict: bool = False,
                     number))
             continue
         decoded = decoder.decode(linktype, data[start:stop], ts)
-        if type(decoded) is Skip:
+        if isinstance(decoded, Skip):
             reason = FRAGMENT if decoded is PENDING else decoded.reason
             counts[reason] = count(reason, 0) + 1
             if decoded.may_hold_sip:

@@ -58,5 +58,5 @@ def carries_sip(sport: int, dport: int, hello: Hello | None) -> bool:
         return False
     if SIP_TLS_PORT in (sport, dport):
         return True
-    name = hello.server_name if hello is not None else None
-    return bool(name) and (name == "twilio.com" or name.endswith(".twilio.com"))
+    name = (hello.server_name if hello is not None else None) or ""
+    return name == "twilio.com" or name.endswith(".twilio.com")
