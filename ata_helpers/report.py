@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .capture.pcap_reader import Source
+    from .capture.load import CaptureInput
 
 __all__ = ["line_report", "Section", "LAST_CALLS"]
 
@@ -114,13 +114,12 @@ def _calls(section: Section) -> None:
         section.table("", _table(frame, _CALL_COLUMNS))
 
 
-def _capture(section: Section, capture: "Source") -> None:
-    from .capture import diagnose, ladder, sip_calls
-    from .capture.rtp_table import load
+def _capture(section: Section, capture: "CaptureInput") -> None:
+    from .capture import diagnose, ladder, load_capture, sip_calls
 
-    sip, rtp = load(capture, rtp=True)
-    sip.attrs["rtp"] = rtp
-    findings = diagnose(sip)
+    loaded = load_capture(capture, rtp=True)
+    sip, rtp = loaded.sip, loaded.rtp if loaded.rtp is not None else _no_rtp()
+    findings = diagnose(loaded)
     name = Path(str(capture)).name if isinstance(capture, (str, Path)) else "capture"
     section.notes.append(f"{name}: {len(sip)} SIP message(s), {len(rtp)} RTP stream(s), "
                          f"{len(findings)} finding(s)")
@@ -138,6 +137,14 @@ def _capture(section: Section, capture: "Source") -> None:
         section.figure("Registrations and other messages", ladder(others, findings=findings, rtp=rtp).svg)
     section.table("RTP streams", _table(rtp) if len(rtp) else
                   "<p>No RTP in this capture (Twilio's SIP PCAP downloads hold signalling only).</p>")
+
+
+def _no_rtp() -> "pd.DataFrame":
+    import pandas as pd
+
+    from .capture.rtp_table import RTP_COLUMNS
+
+    return pd.DataFrame(columns=RTP_COLUMNS)
 
 
 def _render(context: dict[str, Any]) -> str:
@@ -164,7 +171,7 @@ def scrub(text: str) -> str:
     return _DIGEST_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}••••{m.group(2)}", text)
 
 
-def line_report(path: "str | Path | None" = None, capture: "Source | None" = None) -> str:
+def line_report(path: "str | Path | None" = None, capture: "CaptureInput | None" = None) -> str:
     """Build the line report; returns the HTML text, and writes it (permissions 0600) to `path` if given.
 
     `capture` is a pcap/pcapng of a call (Twilio Console > Monitor > Logs > Calls > a call > SIP
