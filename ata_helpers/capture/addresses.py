@@ -56,7 +56,7 @@ def is_public(host: str | None) -> bool:
 @lru_cache(maxsize=4096)
 def in_twilio_ranges(host: str | None) -> bool:
     """True for an address inside Twilio's published SIP signalling or media ranges (the one
-    list of them: the firewall data file, from twilio.com/docs/sip-trunking/ip-addresses)."""
+    list of them, twilio_ranges, from twilio.com/docs/sip-trunking/ip-addresses)."""
     if not host:
         return False
     try:
@@ -68,9 +68,9 @@ def in_twilio_ranges(host: str | None) -> bool:
 
 @lru_cache(maxsize=1)
 def _twilio_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    from ..firewall import twilio_ip_ranges
+    from ..twilio_ranges import twilio_ranges
 
-    return tuple(ipaddress.ip_network(cidr) for cidr in dict.fromkeys(twilio_ip_ranges()["cidr"]))
+    return tuple(dict.fromkeys(ipaddress.ip_network(r.cidr) for r in twilio_ranges()))
 
 
 def uri_host_port(uri: str | None) -> tuple[str | None, int | None]:
