@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "DeviceUnreachableError": "ata_helpers.errors",
     "SandboxError": "ata_helpers.errors",
     "CallTimeoutError": "ata_helpers.errors",
+    "TwilioDeprecationWarning": "ata_helpers.errors",
     # packet captures
     "load_capture": "ata_helpers.capture.load",
     "read_sip": "ata_helpers.capture.sip_table",

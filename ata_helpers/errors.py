@@ -18,6 +18,7 @@ __all__ = [
     "DeviceUnreachableError",
     "SandboxError",
     "CallTimeoutError",
+    "TwilioDeprecationWarning",
 ]
 
 
@@ -93,3 +94,8 @@ class SandboxError(AtaHelpersError, RuntimeError):
 
 class CallTimeoutError(AtaHelpersError, TimeoutError):
     """A call was still going when waiting for it ran out; the call itself goes on."""
+
+
+class TwilioDeprecationWarning(AtaHelpersError, FutureWarning):
+    """A value Twilio still accepts but has deprecated (e.g. a `…sip.us1.twilio.com` URI for a
+    registered user); the message names the current form. A FutureWarning, so Python shows it."""

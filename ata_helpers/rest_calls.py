@@ -42,7 +42,8 @@ def check_e164(value: str | None, field: str = "to") -> str:
 def check_destination(value: str, field: str = "to") -> str:
     """`to` as Twilio needs it: an E.164 number or the global `sip:USER@DOMAIN.sip.twilio.com`.
 
-    An edge-specific host (…sip.ashburn.twilio.com) is refused with Twilio's 32220 explanation.
+    An edge-specific host (…sip.ashburn.twilio.com) is refused with Twilio's 32220 explanation;
+    the legacy us1/us1-ix hosts pass with a TwilioDeprecationWarning (`validate_global_sip_uri`).
     """
     from .validate import validate_global_sip_uri
 
@@ -51,13 +52,7 @@ def check_destination(value: str, field: str = "to") -> str:
         if "@" in text:
             raise ValidationError(field, f"a SIP URI starts with 'sip:', e.g. sip:{text}", value)
         return check_e164(text, field)
-    try:
-        return validate_global_sip_uri(text, field)
-    except ValidationError as exc:
-        if "32220" in exc.rule:
-            meaning, fix = explain(32220)
-            raise ValidationError(field, f"{exc.rule}. {meaning} {fix}", value) from None
-        raise
+    return validate_global_sip_uri(text, field)
 
 
 def ata_sip_uri() -> str:

@@ -1,16 +1,19 @@
 """Validators shared by the course: each checks one kind of input before anything goes to the network.
 
 Every function returns the value in canonical form, or raises ValidationError naming the field
-and the rule that was broken. The rules are Twilio's (shared/reference/twilio.md §1.2, §3), so
-a value that passes here is not refused by Twilio for its form.
+and the rule that was broken. The rules are Twilio's, each with its Twilio page in the function's
+docstring, so a value that passes here is not refused by Twilio for its form, and a refusal never
+states a reason that is false for the input.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+import warnings
+from dataclasses import dataclass
 
-from .errors import ValidationError
+from .errors import TwilioDeprecationWarning, ValidationError
 from .twilio_ranges import twilio_edges
 
 __all__ = [
@@ -27,6 +30,11 @@ __all__ = [
     "validate_public_ip",
     "validate_edge",
     "canonical_edge",
+    "DEPRECATED_REGISTRAR_EDGES",
+    "SipUri",
+    "parse_sip_uri",
+    "validate_sip_uri",
+    "twilio_sip_host",
     "validate_global_sip_uri",
     "validate_voice_method",
     "validate_bin_url",
@@ -38,13 +46,18 @@ __all__ = [
 EDGES: dict[str, str] = {e.name: e.location for e in twilio_edges()}
 LEGACY_EDGES: dict[str, str] = {e.legacy_name: e.name for e in twilio_edges() if e.legacy_name}
 GLOBAL_SIP_SUFFIX = ".sip.twilio.com"
+# edge hosts Twilio still accepts for calling registered users, deprecated (twilio.com/docs/api/errors/32220)
+DEPRECATED_REGISTRAR_EDGES = frozenset({"us1", "us1-ix"})
 
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 _NUMBER_SEPARATORS = re.compile(r"[\s().-]")
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _EDGE_HOST = re.compile(r"^[a-z0-9-]+\.sip\.([a-z0-9-]+)\.twilio\.com$")
 _USERNAME = re.compile(r"^[A-Za-z0-9+._-]{1,32}$")
-_SIP_URI = re.compile(r"^sip:(?:(?P<user>[^@\s;:]+)@)?(?P<host>[^\s;:>]+)$", re.I)
+_GLOBAL_HOST = re.compile(r"^([a-z0-9-]+)\.sip\.twilio\.com$")
+_SIP_URI = re.compile(r"^(?P<scheme>sips?):(?:(?P<user>[^@\s;?:]+)@)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s;?:@\[\]]+)"
+                      r"(?::(?P<port>\d{1,5}))?(?P<params>(?:;[^\s;?]*)*)(?:\?(?P<headers>\S*))?$", re.I)
+_HOST = re.compile(r"^(\[[0-9a-f:.]+\]|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.?)$")
 
 
 def validate_e164(value: str, field: str = "phone_number") -> str:
@@ -192,25 +205,142 @@ def canonical_edge(value: str, field: str = "edge") -> str:
     return LEGACY_EDGES.get(text, text)
 
 
-def validate_global_sip_uri(value: str, field: str = "sip_uri") -> str:
-    """`sip:USER@LABEL.sip.twilio.com`: the URI Twilio must dial to reach a registered device.
+@dataclass(frozen=True)
+class SipUri:
+    """A SIP URI taken apart (RFC 3261 §19.1.1): `scheme:user@host:port;params?headers`.
 
-    An edge-specific host (…sip.ashburn.twilio.com) gives error 32220 and no user part gives 32223.
+    `params` and `headers` keep their order; a parameter without `=` has the value None.
+    `text` is the URI as given with the scheme and host lower-cased.
+    """
+
+    scheme: str
+    user: str | None
+    host: str
+    port: int | None
+    params: tuple[tuple[str, str | None], ...]
+    headers: tuple[tuple[str, str], ...]
+    text: str
+
+    def param(self, name: str) -> str | None:
+        """The value of URI parameter `name` (case-insensitive), or None."""
+        return next((v for k, v in self.params if k.lower() == name.lower()), None)
+
+
+def parse_sip_uri(value: str, field: str = "sip_uri") -> SipUri:
+    """A `sip:`/`sips:` URI read by RFC 3261 §19.1.1 and checked against Twilio's limits.
+
+    Twilio's limits (twilio.com/docs/voice/twiml/sip and
+    twilio.com/docs/voice/api/sip-making-calls): the URI is under 255 characters, and the
+    headers part (`?name=value&name=value`) is under 1024 characters; the pages give the two
+    limits apart, so the 255 are counted before the `?`. Raises ValidationError.
     """
     text = str(value or "").strip()
     match = _SIP_URI.match(text)
     if not match:
-        raise ValidationError(field, "a SIP URI of the form sip:USER@DOMAIN.sip.twilio.com", value)
+        raise ValidationError(field, "a SIP URI such as sip:USER@HOST, optionally followed by ;name=value "
+                              "parameters and a ?name=value header part", value)
+    address = text.split("?", 1)[0]
+    if len(address) >= 255:
+        raise ValidationError(field, f"under 255 characters before any '?' headers (Twilio's limit for a SIP "
+                              f"URI); this one has {len(address)}", value)
     host = match.group("host").lower()
-    edge = _EDGE_HOST.match(host)
-    if edge:
-        raise ValidationError(field, f"use the global host {host.split('.')[0]}{GLOBAL_SIP_SUFFIX}; the "
-                              f"edge-specific '.{edge.group(1)}' fails with Twilio error 32220", value)
-    if not match.group("user"):
-        raise ValidationError(field, "needs the user part, sip:USER@DOMAIN.sip.twilio.com "
-                              "(without it Twilio answers 32223)", value)
-    user = validate_sip_username(match.group("user"), field)
-    return f"sip:{user}@{validate_domain_name(host, field)}"
+    if not _HOST.match(host):
+        raise ValidationError(field, f"{host!r} is not a host name or IP address", value)
+    params: list[tuple[str, str | None]] = []
+    for item in (match.group("params") or "").split(";")[1:]:
+        name, sep, val = item.partition("=")
+        if not name:
+            raise ValidationError(field, f"an empty URI parameter (';;' or a trailing ';') in {text!r}", value)
+        params.append((name, val if sep else None))
+    headers: list[tuple[str, str]] = []
+    raw_headers = match.group("headers")
+    if raw_headers is not None:
+        if len(raw_headers) >= 1024:
+            raise ValidationError(field, f"a header part under 1024 characters (Twilio's limit); this one has "
+                                  f"{len(raw_headers)}", value)
+        for item in raw_headers.split("&"):
+            name, sep, val = item.partition("=")
+            if not name or not sep:
+                raise ValidationError(field, f"each header after '?' written name=value; {item!r} is not", value)
+            headers.append((name, val))
+    port = int(match.group("port")) if match.group("port") else None
+    if port is not None and not 0 < port < 65536:
+        raise ValidationError(field, f"a port from 1 to 65535, not {port}", value)
+    scheme = match.group("scheme").lower()
+    canonical = f"{scheme}:" + (f"{match.group('user')}@" if match.group("user") else "") + host
+    canonical += (f":{port}" if port is not None else "") + (match.group("params") or "")
+    canonical += f"?{raw_headers}" if raw_headers is not None else ""
+    return SipUri(scheme, match.group("user"), host, port, tuple(params), tuple(headers), canonical)
+
+
+def validate_sip_uri(value: str, field: str = "sip_uri") -> str:
+    """A SIP URI Twilio can dial (`<Dial><Sip>` or the Calls `To`), returned with host lower-cased.
+
+    Besides `parse_sip_uri`'s syntax and limits, Twilio's documented URI parameters are checked:
+    `transport` is udp, tcp or tls (twilio.com/docs/voice/api/sip-making-calls, "Transport");
+    `region` is one of Twilio's regions, us1 us2 ie1 de1 sg1 jp1 br1 au1
+    (twilio.com/docs/voice/twiml/sip, "The region parameter"). Other parameters and headers
+    (custom `X-` headers, User-to-User) are passed through as Twilio does.
+    """
+    uri = parse_sip_uri(value, field)
+    transport = uri.param("transport")
+    if transport is not None and transport.lower() not in ("udp", "tcp", "tls"):
+        raise ValidationError(field, f"transport=udp, tcp or tls (the transports Twilio supports), "
+                              f"not {transport!r}", value)
+    region = uri.param("region")
+    if region is not None and region.lower() not in LEGACY_EDGES:
+        raise ValidationError(field, "region= one of " + ", ".join(LEGACY_EDGES)
+                              + f" (the regions on Twilio's <Sip> page), not {region!r}", value)
+    return uri.text
+
+
+def twilio_sip_host(host: str) -> tuple[str, str | None] | None:
+    """(label, edge) for a Twilio SIP domain host: `LABEL.sip.twilio.com` gives (LABEL, None),
+    `LABEL.sip.EDGE.twilio.com` gives (LABEL, EDGE); None for any other host."""
+    text = host.strip().lower()
+    match = _GLOBAL_HOST.match(text)
+    if match:
+        return match.group(1), None
+    match = _EDGE_HOST.match(text)
+    if match:
+        return text.split(".", 1)[0], match.group(1)
+    return None
+
+
+def validate_global_sip_uri(value: str, field: str = "sip_uri") -> str:
+    """The URI Twilio dials to reach a device registered on a SIP domain: `sip:USER@LABEL.sip.twilio.com`.
+
+    Twilio's rules (twilio.com/docs/api/errors/32220, /32223): a registered user is dialled at
+    the global host; an edge-specific host (`…sip.ashburn.twilio.com`, `…sip.ie1.twilio.com`) fails
+    with error 32220, except the legacy `…sip.us1.twilio.com` and `…sip.us1-ix.twilio.com`, which
+    Twilio still accepts but has deprecated: those pass with a TwilioDeprecationWarning naming the
+    global form. A URI without a user part fails with 32223. URI parameters (`;transport=tcp`,
+    `;region=ie1`) and headers (`?X-Custom=1`) are Twilio's to accept (see `validate_sip_uri`).
+    Returns the URI with scheme and host lower-cased; raises ValidationError.
+    """
+    text = validate_sip_uri(value, field)
+    uri = parse_sip_uri(text, field)
+    found = twilio_sip_host(uri.host)
+    if found is None:
+        raise ValidationError(field, f"a user on a Twilio SIP domain (sip:USER@LABEL{GLOBAL_SIP_SUFFIX}), "
+                              f"where the ATA registers; {uri.host} is not a Twilio SIP domain host", value)
+    label, edge = found
+    global_uri = f"sip:{uri.user or 'USER'}@{label}{GLOBAL_SIP_SUFFIX}"
+    if not uri.user:
+        raise ValidationError(field, f"needs the user part, {global_uri} (without it Twilio answers 32223: "
+                              "no username in the SIP URI)", value)
+    validate_sip_username(uri.user, field)
+    if edge in DEPRECATED_REGISTRAR_EDGES:
+        warnings.warn(f"{field}: {uri.host} is a deprecated edge-specific host; Twilio still connects calls "
+                      f"to registered users through '{edge}' but recommends the global {global_uri} "
+                      "(twilio.com/docs/api/errors/32220)", TwilioDeprecationWarning, stacklevel=2)
+    elif edge is not None:
+        known = edge in EDGES or edge in LEGACY_EDGES or edge.endswith("-ix")
+        what = f"the edge-specific host '.{edge}'" if known else f"'.{edge}', which is not a Twilio edge,"
+        raise ValidationError(field, f"use the global {global_uri}: {what} fails with Twilio error 32220 "
+                              "(a registered user is dialled at the global URI; only the deprecated us1 and "
+                              "us1-ix hosts are still accepted)", value)
+    return text
 
 
 def validate_voice_method(value: str, field: str = "voice_method") -> str:

@@ -147,13 +147,32 @@ def test_dialling_with_the_plus_prefix_reaches_the_number(line: Any) -> None:
                                                                        "+14155550100", "completed")
 
 
-def test_dialling_without_the_prefix_fails_as_twilio_would(line: Any) -> None:
+@pytest.mark.parametrize("digits, reached", [("4155550123", "+14155550123"),
+                                             ("442079460000", "+12079460000")])
+def test_dialling_without_the_prefix_depends_on_an_undocumented_guess(line: Any, digits: str,
+                                                                      reached: str) -> None:
+    """Without the + the Bin's e164 helper reads the digits as a North American number (the one
+    public report of Twilio's behaviour): a UK number dialled as 44… reaches a wrong +1 number."""
     domain = line.sip.domains.list()[0]
     line.sip.domains(domain.sid).update(voice_url=_outbound_bin())
     line.sip.domains(domain.sid).auth.calls.credential_list_mappings.create(
         credential_list_sid=line.sip.credential_lists.list()[0].sid)
     _configure(wan=True, dial_plan_prefix="")
-    parent = ata.sandbox.dial("14155550123")
+    parent = ata.sandbox.dial(digits)
+    time.sleep(0.5)
+    calls = {c.sid: c for c in line.calls.list()}
+    assert calls[parent].to == f"sip:{digits}@{DOMAIN}"
+    (child,) = [c for c in calls.values() if c.parent_call_sid == parent]
+    assert child.to == reached
+
+
+def test_dialling_a_short_number_without_the_prefix_is_13223(line: Any) -> None:
+    domain = line.sip.domains.list()[0]
+    line.sip.domains(domain.sid).update(voice_url=_outbound_bin())
+    line.sip.domains(domain.sid).auth.calls.credential_list_mappings.create(
+        credential_list_sid=line.sip.credential_lists.list()[0].sid)
+    _configure(wan=True, dial_plan_prefix="")
+    parent = ata.sandbox.dial("5550123")
     assert _alerts(line, parent) == ["13223"]
     assert [c for c in line.calls.list() if c.parent_call_sid == parent] == []
 
@@ -169,7 +188,9 @@ def test_bin_template_rendering() -> None:
     template = "<Dial>{{#e164}}{{To}}{{/e164}}</Dial><Say>{{From}}</Say>"
     assert render_bin(template, {"To": "sip:+15125551212@x.sip.twilio.com", "From": "a"}) == \
         "<Dial>+15125551212</Dial><Say>a</Say>"
-    assert render_bin(template, {"To": "sip:15125551212@x.sip.twilio.com"}).startswith("<Dial>15125551212<")
+    assert render_bin(template, {"To": "sip:15125551212@x.sip.twilio.com"}).startswith("<Dial>+15125551212<")
+    assert render_bin("<Dial><Number>{{ #e164 }}{{ To }}{{ /e164 }}</Number></Dial>",
+                      {"To": "sip:+442079460000@x.sip.twilio.com"}) == "<Dial><Number>+442079460000</Number></Dial>"
 
 
 def test_ip_acl_admits_only_the_router_address(line: Any) -> None:

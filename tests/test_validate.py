@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ata_helpers.errors import ValidationError
+from ata_helpers.errors import TwilioDeprecationWarning, ValidationError
 from ata_helpers.validate import (
     canonical_edge,
     domain_name_for,
+    parse_sip_uri,
     password_problems,
     validate_bin_url,
     validate_domain_label,
@@ -18,6 +19,7 @@ from ata_helpers.validate import (
     validate_global_sip_uri,
     validate_public_ip,
     validate_sip_password,
+    validate_sip_uri,
     validate_sip_username,
     validate_voice_method,
 )
@@ -120,7 +122,52 @@ def test_global_sip_uri() -> None:
     assert validate_global_sip_uri("sip:ht801@My-HT801.sip.twilio.com") == "sip:ht801@my-ht801.sip.twilio.com"
     assert "32220" in _rule(validate_global_sip_uri, "sip:ht801@line.sip.ashburn.twilio.com").rule
     assert "32223" in _rule(validate_global_sip_uri, "sip:line.sip.twilio.com").rule
-    assert "sip:USER@" in _rule(validate_global_sip_uri, "ht801@line.sip.twilio.com").rule
+    assert "sip:USER@HOST" in _rule(validate_global_sip_uri, "ht801@line.sip.twilio.com").rule
+    assert "not a Twilio edge" in _rule(validate_global_sip_uri, "sip:ht801@line.sip.mars.twilio.com").rule
+
+
+@pytest.mark.parametrize("edge", ["ashburn", "ie1", "dublin-ix", "us2", "ashburn-ix", "au1-ix"])
+def test_every_edge_but_us1_is_32220(edge: str) -> None:
+    rule = _rule(validate_global_sip_uri, f"sip:ht801@line.sip.{edge}.twilio.com").rule
+    assert "32220" in rule and "sip:ht801@line.sip.twilio.com" in rule and f"'.{edge}'" in rule
+
+
+@pytest.mark.parametrize("edge", ["us1", "US1-IX"])
+def test_us1_is_accepted_with_a_deprecation_warning(edge: str) -> None:
+    with pytest.warns(TwilioDeprecationWarning, match="global sip:ht801@line.sip.twilio.com"):
+        assert validate_global_sip_uri(f"sip:ht801@line.sip.{edge}.twilio.com") == \
+            f"sip:ht801@line.sip.{edge.lower()}.twilio.com"
+
+
+def test_parse_sip_uri_parts() -> None:
+    uri = parse_sip_uri("SIP:+14158675309@Your.Domain:5080;transport=TLS;lr?X-customName=Bob%2C&X-other=true")
+    assert (uri.scheme, uri.user, uri.host, uri.port) == ("sip", "+14158675309", "your.domain", 5080)
+    assert uri.params == (("transport", "TLS"), ("lr", None)) and uri.param("TRANSPORT") == "TLS"
+    assert uri.headers == (("X-customName", "Bob%2C"), ("X-other", "true"))
+    assert uri.text == "sip:+14158675309@your.domain:5080;transport=TLS;lr?X-customName=Bob%2C&X-other=true"
+    assert parse_sip_uri("sips:jack@[2001:db8::1]").host == "[2001:db8::1]"
+
+
+@pytest.mark.parametrize("given, words", [
+    ("sip:jack@example.com;transport=sctp", "udp, tcp or tls"),
+    ("sip:jack@example.com;region=eu", "us1, us2"),
+    ("sip:jack@" + "a" * 250 + ".com", "under 255 characters"),
+    ("sip:jack@example.com?X-A=" + "b" * 1100, "under 1024 characters"),
+    ("sip:jack@example.com?X-A", "name=value"),
+    ("sip:jack@example.com;;lr", "empty URI parameter"),
+    ("sip:jack@exa_mple.com", "not a host name"),
+    ("sip:jack@example.com:70000", "1 to 65535"),
+    ("jack@example.com", "sip:USER@HOST"),
+])
+def test_sip_uri_rules(given: str, words: str) -> None:
+    assert words in _rule(validate_sip_uri, given).rule
+
+
+def test_sip_uri_accepts_what_twilio_documents() -> None:
+    for uri in ("sip:jack@example.com", "sip:alice@example.com;region=ie1", "sip:jack@example.com;transport=tcp",
+                "sip:jack@example.com?x-myotherheader=bar", "sip:michael@example.com?mycustomheader=foo&myotherheader=bar",
+                "sip:+14158675309@your.domain?X-customName=Bob%2CShield%2BTitle%2DManager&X-otherHeader=true"):
+        assert validate_sip_uri(uri) == uri
 
 
 def test_voice_method_bin_url_friendly_name() -> None:

@@ -16,6 +16,7 @@ from ..settings import MASK, redact_text
 from ..twilio_api import explained_errors
 from ..twiml import device_sip_uri, inbound_twiml, outbound_twiml
 from ..validate import (
+    DEPRECATED_REGISTRAR_EDGES,
     EDGES,
     LEGACY_EDGES,
     domain_name_for,
@@ -407,5 +408,7 @@ def registrar_hostnames(domain_label: str) -> "pd.DataFrame":
     for edge, location in EDGES.items():
         rows.append({"edge": edge, "location": location, "registrar": f"{label}.sip.{edge}.twilio.com",
                      "legacy name": f"{label}.sip.{legacy[edge]}.twilio.com",
-                     "dial the ATA at": "✗ edge URI → error 32220"})
+                     "dial the ATA at": ("✗ ashburn: 32220; us1: deprecated, still OK"
+                                         if legacy[edge] in DEPRECATED_REGISTRAR_EDGES
+                                         else "✗ edge URI → error 32220")})
     return pd.DataFrame(rows)

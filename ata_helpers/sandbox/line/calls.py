@@ -18,7 +18,7 @@ from ..twilio.calls import E164, new_call_record, time_scale
 
 __all__ = ["route_call", "parse_sip_target", "Outcome", "dial_from_phone"]
 
-_SIP = re.compile(r"^sips?:(?:(?P<user>[^@;]+)@)?(?P<host>[^;:>]+)(?::\d+)?(?P<params>;.*)?$", re.I)
+_SIP = re.compile(r"^sips?:(?:(?P<user>[^@;?]+)@)?(?P<host>[^;:>?]+)(?::\d+)?(?P<params>[;?].*)?$", re.I)
 _GLOBAL = re.compile(r"^(?P<label>[a-z0-9-]+)\.sip\.twilio\.com$", re.I)
 _EDGE = re.compile(r"^(?P<label>[a-z0-9-]+)\.sip\.(?P<edge>[a-z0-9-]+)\.twilio\.com$", re.I)
 _DEPRECATED_OK = {"us1", "us1-ix"}

@@ -29,22 +29,25 @@ def bin_sid_from_url(url: str) -> str | None:
     return match.group(1) if match else None
 
 
-_E164_SECTION = re.compile(r"\{\{#e164\}\}(.*?)\{\{/e164\}\}", re.S)
+_E164_SECTION = re.compile(r"\{\{\s*#\s*e164\s*\}\}(.*?)\{\{\s*/\s*e164\s*\}\}", re.S)
+_VAR = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
 def render_bin(template: str, params: dict[str, str]) -> str:
     """Render a TwiML Bin's Mustache template as Twilio does for {{Var}} and {{#e164}}…{{/e164}}.
 
-    `e164` pulls the E.164 number out of a SIP URI (sip:+15125551212@domain → +15125551212); a
-    user part without the leading + is left as it is, which is why the ATA must dial with +.
+    `e164` is `ata_helpers.twiml.e164_helper`: documented for a SIP URI whose user part is `+`
+    and digits; a user part without the `+` follows the one public report of what Twilio does.
     """
-    def e164(match: re.Match[str]) -> str:
-        inner = re.sub(r"\{\{(\w+)\}\}", lambda m: params.get(m.group(1), ""), match.group(1)).strip()
-        user = re.sub(r"^sips?:", "", inner).split("@", 1)[0].split(";", 1)[0]
-        return user
+    from ...twiml import e164_helper
 
-    text = _E164_SECTION.sub(e164, template)
-    return re.sub(r"\{\{(\w+)\}\}", lambda m: params.get(m.group(1), ""), text)
+    def var(match: re.Match[str]) -> str:
+        return params.get(match.group(1), "")
+
+    def e164(match: re.Match[str]) -> str:
+        return e164_helper(_VAR.sub(var, match.group(1)))
+
+    return _VAR.sub(var, _E164_SECTION.sub(e164, template))
 
 
 def _render(rec: dict[str, Any]) -> dict[str, Any]:
