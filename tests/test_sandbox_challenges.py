@@ -43,6 +43,15 @@ def _alert_of_dialled_call() -> int:
     return int(alerts[0].error_code) if alerts else 0
 
 
+def _number_reached(digits: str) -> str:
+    """The number the call dialled on the phone as `digits` went on to (its child call's To), or ''."""
+    from ata_helpers.rest_calls import wait_for_call
+
+    parent = wait_for_call(ata.sandbox.dial(digits)).sid
+    children = [c.to for c in ata.twilio_client().calls.list() if c.parent_call_sid == parent]
+    return children[0] if children else ""
+
+
 def _write_port(**changes: object) -> None:
     from ata_helpers.provision.config import sip_password
 
@@ -65,7 +74,7 @@ EVIDENCE: dict[str, Callable[[], None]] = {
     "no-call-auth": lambda: (_assert(_doctor_row("call authentication mapped")["status"] == "fail"),
                              _assert(_alert_of_dialled_call() == 32202)),
     "no-plus-prefix": lambda: (_assert("Dial Plan Prefix" in _doctor_row("ATA settings match the recommendations")["detail"]),
-                               _assert(_alert_of_dialled_call() == 13223)),
+                               _assert(_number_reached("442079460000") == "+12079460000")),
     "wrong-voice-url": lambda: _assert("trunk" in _doctor_row("phone number routes to the ATA")["detail"]),
     "edge-uri": lambda: _assert("32220" in _doctor_row("phone number routes to the ATA")["detail"]),
     "check-user-id": lambda: (_assert("Check SIP User ID" in _doctor_row("ATA settings match the recommendations")["detail"]),

@@ -150,12 +150,13 @@ _FAULTS: tuple[Fault, ...] = (
           "The doctor's 'call authentication mapped' row fails; a call dialled on the phone "
           "(ata.sandbox.dial(...)) fails with alert 32202 in the call log.",
           "Map them again: TwilioSetup.from_saved().apply(\"outbound\")."),
-    Fault("no-plus-prefix", "Numbers dialled on the phone never ring; the call log shows 13223.",
+    Fault("no-plus-prefix", "A number abroad dialled on the phone rings a wrong number in North America.",
           lambda: _device_port(dial_plan_prefix=""),
-          "The Dial Plan Prefix (P66) was emptied, so the ATA sends 14155550123 instead of +14155550123 and "
-          "the Bin's <Dial> gets a number that is not E.164 (13223).",
-          "A call dialled on the phone fails with 13223 in the call log; the doctor's 'ATA settings' row "
-          "says Dial Plan Prefix is ''.",
+          "The Dial Plan Prefix (P66) was emptied, so the ATA sends 442079460000 instead of +442079460000. "
+          "What the Bin's {{#e164}} makes of digits without '+' is not documented; Twilio has been seen "
+          "reading them as a North American number, so the call goes to +12079460000.",
+          "In the call log, the call dialled as 442079460000 has a child call to +12079460000; the doctor's "
+          "'ATA settings' row says Dial Plan Prefix is ''.",
           "Set Dial Plan Prefix = + on the ATA (FxsPort(dial_plan_prefix=\"+\"), notebook 04)."),
     Fault("wrong-voice-url", "Calls to the Twilio number never reach the phone.",
           _number_on_trunk,
