@@ -29,6 +29,8 @@ _EXPORTS: dict[str, str] = {
     "firewall_rules": "ata_helpers.firewall",
     # calls: log, REST-placed calls, wake-up alarm
     "call_log": "ata_helpers.call_logs",
+    "call_summary": "ata_helpers.voice_insights",
+    "call_events": "ata_helpers.voice_insights",
     "place_call": "ata_helpers.rest_calls",
     "wait_for_call": "ata_helpers.rest_calls",
     "WakeUpCall": "ata_helpers.wakeup",

@@ -211,13 +211,15 @@ def call_log(to: str | None = None, from_: str | None = None, status: str | None
              end_time_before: date | datetime | str | None = None,
              end_time_after: date | datetime | str | None = None,
              parent_call_sid: str | None = None, limit: int | None = None, alerts: bool = True,
-             progress: bool = True, client: "Client | None" = None) -> "pd.DataFrame":
+             progress: bool = True, client: "Client | None" = None, insights: bool = False) -> "pd.DataFrame":
     """The account's calls, newest first, one typed row each, with the error Twilio logged.
 
     Filters are Twilio's: `to`/`from_`/`status`/`parent_call_sid` match exactly;
     `start_time`/`end_time` pick one UTC day; `*_before`/`*_after` are inclusive bounds. Twilio
     compares days (YYYY-MM-DD), so a datetime bound is sent as its day and then applied to the
-    minute here. Columns and dtypes: see COLUMNS.
+    minute here. Columns and dtypes: see COLUMNS. With `insights=True` each call's Voice Insights
+    summary is joined too (one request per call, so give a `limit`): the columns of
+    voice_insights.INSIGHTS_COLUMNS, with a verdict and, when Twilio has none, the reason.
     """
     from .progress import progress_reporter
     from .twilio_api import explained_errors, twilio_client
@@ -256,7 +258,12 @@ def call_log(to: str | None = None, from_: str | None = None, status: str | None
         frame = _join_alerts(frame, alerts_frame(client, start, progress))
     else:
         frame = _join_alerts(frame, _alerts_empty())
-    return frame[list(COLUMNS)]
+    frame = frame[list(COLUMNS)]
+    if insights:
+        from .voice_insights import join_insights
+
+        frame = join_insights(frame, client, progress)
+    return frame
 
 
 def _alerts_empty() -> "pd.DataFrame":

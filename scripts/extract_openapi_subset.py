@@ -1,7 +1,8 @@
 """Extract, from Twilio's OpenAPI description, the subset of paths the sandbox twin serves.
 
 Source: the npm package @twilio/cli-core (MIT), which ships Twilio's generated OpenAPI files
-(src/services/twilio-api/twilio_api_v2010.json, twilio_trunking_v1.json, twilio_monitor_v1.json).
+(src/services/twilio-api/twilio_api_v2010.json, twilio_trunking_v1.json, twilio_monitor_v1.json,
+twilio_insights_v1.json, twilio_serverless_v1.json).
 The output, tests/data/twilio_openapi_subset.json, lists per path and method: the query and
 form parameter names (with the required ones), and the field names of returned objects.
 Run:  npm pack @twilio/cli-core@9.0.0 && tar xzf twilio-cli-core-9.0.0.tgz
@@ -53,6 +54,26 @@ SPECS = {
     "twilio_monitor_v1.json": [
         "/v1/Alerts",
         "/v1/Alerts/{Sid}",
+    ],
+    "twilio_insights_v1.json": [
+        "/v1/Voice/{CallSid}/Summary",
+        "/v1/Voice/{CallSid}/Events",
+    ],
+    "twilio_serverless_v1.json": [
+        "/v1/Services",
+        "/v1/Services/{Sid}",
+        "/v1/Services/{ServiceSid}/Environments",
+        "/v1/Services/{ServiceSid}/Environments/{Sid}",
+        "/v1/Services/{ServiceSid}/Functions",
+        "/v1/Services/{ServiceSid}/Functions/{Sid}",
+        "/v1/Services/{ServiceSid}/Functions/{FunctionSid}/Versions",
+        "/v1/Services/{ServiceSid}/Functions/{FunctionSid}/Versions/{Sid}",
+        "/v1/Services/{ServiceSid}/Functions/{FunctionSid}/Versions/{Sid}/Content",
+        "/v1/Services/{ServiceSid}/Builds",
+        "/v1/Services/{ServiceSid}/Builds/{Sid}",
+        "/v1/Services/{ServiceSid}/Builds/{Sid}/Status",
+        "/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Deployments",
+        "/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Deployments/{Sid}",
     ],
 }
 

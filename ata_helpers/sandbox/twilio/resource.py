@@ -14,7 +14,7 @@ from typing import Any, Callable
 from ..store import Store
 from .format import TwinError, iso8601, now, parse_bool, rfc2822
 
-__all__ = ["Ctx", "Render", "Create", "Update", "Spec", "PAGING", "ACCOUNT", "require", "bool_param", "int_param",
+__all__ = ["Ctx", "Render", "Create", "Update", "Spec", "Operation", "PAGING", "ACCOUNT", "require", "bool_param", "int_param",
            "method_param", "stamp", "base_fields", "account_path", "friendly_name_param",
            "update_friendly_name", "link_create", "delete_with_links", "LIST_LINKS"]
 
@@ -65,6 +65,26 @@ class Spec:
     newest_first: bool = False
     host: str = "api.twilio.com"
     fetch_extra: Callable[[Ctx, dict[str, Any]], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Operation:
+    """One REST operation served by a function rather than by a Spec over stored records.
+
+    For what is not a plain collection of stored records: singletons such as a call's Voice
+    Insights Summary, lists derived from other records, multipart uploads. `path` is the template
+    as in Twilio's OpenAPI description, `method` its HTTP method, and `serve(handler, ctx, values)`
+    answers it (`values` are the path's values); `query` and `form` list the parameter names Twilio
+    documents for it. Requests are authenticated before `serve` is called.
+    """
+
+    path: str
+    method: str
+    serve: Callable[[Any, Ctx, dict[str, str]], None]
+    host: str = "api.twilio.com"
+    query: list[str] = field(default_factory=list)
+    form: list[str] = field(default_factory=list)
+    required_form: list[str] = field(default_factory=list)
 
 
 PAGING = ["PageSize", "Page", "PageToken"]

@@ -9,7 +9,7 @@ would do.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from ...settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
@@ -17,10 +17,10 @@ from ..http_base import TwinHandler
 from ..store import open_store
 from .format import TwinError, error_body, now
 from .incoming_phone_numbers import seed_account
-from .resource import Ctx, Spec
-from .specs import SPECS
+from .resource import Ctx, Operation, Spec
+from .specs import OPERATIONS, SPECS
 
-__all__ = ["TwilioTwinHandler", "ROUTES", "route_for"]
+__all__ = ["TwilioTwinHandler", "ROUTES", "route_for", "operation_for"]
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -40,6 +40,26 @@ def route_for(path: str) -> tuple[Spec, bool, dict[str, str]] | None:
         match = pattern.match(path)
         if match:
             return spec, is_instance, match.groupdict()
+    return None
+
+
+_OPERATION_ROUTES = [(_compile(op.path), op) for op in OPERATIONS]
+
+
+def operation_for(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+    """The function-served operation for a method and path, with its path values.
+
+    A path that some operation serves, asked with a method none serves, is Twilio's 405.
+    """
+    matched = False
+    for pattern, op in _OPERATION_ROUTES:
+        match = pattern.match(path)
+        if match:
+            matched = True
+            if op.method == method:
+                return op, match.groupdict()
+    if matched:
+        raise TwinError(405, 20004, f"Method {method} not allowed on {path}")
     return None
 
 
@@ -80,6 +100,11 @@ class TwilioTwinHandler(TwinHandler):
             serve_bin(self)
             return
         self._authenticate()
+        operation = operation_for(method, self.url_path)
+        if operation is not None:
+            op, values = operation
+            op.serve(self, self._ctx(), values)
+            return
         found = route_for(self.url_path)
         if found is None:
             raise TwinError(404, 20404, f"The requested resource {self.url_path} was not found")
@@ -154,6 +179,17 @@ class TwilioTwinHandler(TwinHandler):
 
     def _list(self, ctx: Ctx, spec: Spec, parent: str) -> None:
         query = _first(self.query)
+        records = ctx.store.list(spec.kind, parent if spec.parent_param else None)
+        if spec.list_filter is not None:
+            records = spec.list_filter(ctx, records, query)
+        if spec.newest_first:
+            records.sort(key=lambda r: r["date_created"], reverse=True)
+        self.send_page(spec, records, lambda r: spec.render(ctx, r), spec.list_params)
+
+    def send_page(self, spec: Spec, records: list[dict[str, Any]], render: Callable[[dict[str, Any]], dict[str, Any]],
+                  filter_names: list[str]) -> None:
+        """Answer one page of `records` (PageSize/Page from the query) in the envelope of `spec.api`."""
+        query = _first(self.query)
         try:
             size = int(query.get("PageSize", "50"))
             page = int(query.get("Page", "0"))
@@ -161,14 +197,9 @@ class TwilioTwinHandler(TwinHandler):
             raise TwinError(400, 20001, "PageSize and Page must be integers") from None
         if not 1 <= size <= 1000 or page < 0:
             raise TwinError(400, 20001, "PageSize must be between 1 and 1000")
-        records = ctx.store.list(spec.kind, parent if spec.parent_param else None)
-        if spec.list_filter is not None:
-            records = spec.list_filter(ctx, records, query)
-        if spec.newest_first:
-            records.sort(key=lambda r: r["date_created"], reverse=True)
         chunk = records[page * size:(page + 1) * size]
-        items = [spec.render(ctx, r) for r in chunk]
-        filters = {k: v for k, v in query.items() if k in spec.list_params}
+        items = [render(r) for r in chunk]
+        filters = {k: v for k, v in query.items() if k in filter_names}
         has_next = (page + 1) * size < len(records)
         if spec.api == "2010":
             self.send_json(200, self._envelope_2010(spec, items, filters, page, size, has_next))

@@ -1,4 +1,7 @@
-"""Every resource the Twilio twin serves, gathered from the resource modules in routing order."""
+"""Every resource the Twilio twin serves, gathered from the resource modules in routing order.
+
+SPECS are collections of stored records; OPERATIONS are served by functions (see resource.Operation).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,16 @@ from . import (
                      calls,
                      credential_lists,
                      incoming_phone_numbers,
+                     insights,
                      ip_access_control_lists,
                      sip_domains,
                      trunks,
 )
-from .resource import Spec
+from .resource import Operation, Spec
 
-__all__ = ["SPECS"]
+__all__ = ["SPECS", "OPERATIONS"]
 
 SPECS: list[Spec] = [*sip_domains.SPECS, *credential_lists.SPECS, *ip_access_control_lists.SPECS,
                      *incoming_phone_numbers.SPECS, *calls.SPECS, *trunks.SPECS, *alerts.SPECS]
+
+OPERATIONS: list[Operation] = [*insights.OPERATIONS]
