@@ -47,19 +47,15 @@ _OPERATION_ROUTES = [(_compile(op.path), op) for op in OPERATIONS]
 
 
 def operation_for(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
-    """The function-served operation for a method and path, with its path values.
+    """The function-served operation for a method and path, with its path values, or None.
 
-    A path that some operation serves, asked with a method none serves, is Twilio's 405.
+    A path may have some methods served by an operation and others by a Spec (a Function's
+    Versions: listed from the store, created by a multipart upload); a path nothing serves is 404.
     """
-    matched = False
     for pattern, op in _OPERATION_ROUTES:
         match = pattern.match(path)
-        if match:
-            matched = True
-            if op.method == method:
-                return op, match.groupdict()
-    if matched:
-        raise TwinError(405, 20004, f"Method {method} not allowed on {path}")
+        if match and op.method == method:
+            return op, match.groupdict()
     return None
 
 
@@ -107,6 +103,8 @@ class TwilioTwinHandler(TwinHandler):
             return
         found = route_for(self.url_path)
         if found is None:
+            if any(pattern.match(self.url_path) for pattern, _ in _OPERATION_ROUTES):
+                raise TwinError(405, 20004, f"Method {method} not allowed on {self.url_path}")
             raise TwinError(404, 20404, f"The requested resource {self.url_path} was not found")
         spec, is_instance, values = found
         if values.get("AccountSid", SANDBOX_ACCOUNT_SID) != SANDBOX_ACCOUNT_SID:
