@@ -60,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "sip_calls": "ata_helpers.capture.dialogs",
     # the troubleshooting record
     "line_report": "ata_helpers.report",
+    "anonymize_capture": "ata_helpers.capture.anonymize",
 }
 
 # subpackages reachable as attributes (ata.sandbox.capture(...))

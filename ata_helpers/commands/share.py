@@ -1,4 +1,4 @@
-"""Commands that make something safe to hand to someone else: `report` (and, later, `anonymize`)."""
+"""Commands that make something safe to hand to someone else: `report` and `anonymize`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `ata-helpers report`."""
+    """Add `ata-helpers report` and `ata-helpers anonymize`."""
     p = subparsers.add_parser("report", help="write the line report: one self-contained HTML file, no secrets",
                               description="Write the line report (doctor, Twilio side, ATA settings, last calls "
                                           "and, with --capture, the capture's findings, ladders and RTP) as one "
@@ -16,6 +16,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", default="line.html", help="the HTML file to write (default: line.html)")
     p.add_argument("--capture", help="a pcap/pcapng of a call to include (the Console's SIP PCAP download)")
     p.set_defaults(func=_report)
+    p = subparsers.add_parser("anonymize", help="write a copy of a capture that is safe to share",
+                              description="Replace addresses, numbers, user names, domain labels, display names "
+                                          "and digest values with keyed stand-ins; the copy gives the same "
+                                          "diagnosis. Refuses TLS and what it cannot read unless --drop-unreadable.")
+    p.add_argument("input", help="the pcap/pcapng to anonymize")
+    p.add_argument("output", help="where to write the copy (.gz compresses it)")
+    p.add_argument("--key", help="a key that makes the stand-ins repeatable (default: random)")
+    p.add_argument("--drop-unreadable", action="store_true",
+                   help="leave out packets that cannot be anonymized safely (TLS, other protocols) instead of "
+                        "refusing")
+    p.add_argument("--keep-audio", action="store_true", help="keep RTP payloads (the voice) instead of silence")
+    p.set_defaults(func=_anonymize)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -23,4 +35,18 @@ def _report(args: argparse.Namespace) -> int:
 
     html = line_report(args.output, capture=args.capture)
     print(f"wrote {args.output} ({len(html.encode('utf-8')) // 1024 + 1} KB, permissions 0600)")
+    return 0
+
+
+def _anonymize(args: argparse.Namespace) -> int:
+    from ..capture.anonymize import anonymize_capture
+
+    result = anonymize_capture(args.input, args.output, key=args.key, drop_unreadable=args.drop_unreadable,
+                               keep_audio=args.keep_audio)
+    kinds = ", ".join(f"{n} {k}" for k, n in result.replaced.items() if n) or "nothing identifying found"
+    print(f"wrote {result.path}: {result.written} of {result.frames} frames; replaced {kinds}")
+    for line in result.left_out:
+        print(f"left out {line}")
+    for line in result.dropped:
+        print(f"dropped {line}")
     return 0

@@ -1,0 +1,222 @@
+"""`anonymize_capture(src, dst, key=None)`: a copy of a capture that is safe to share.
+
+Every IP and MAC address in the packet headers, and in SIP headers and SDP, gets a keyed stand-in of
+the same kind (private stays private, public stays public; Twilio's published ranges, loopback and
+multicast are kept, so the diagnosis still knows who is who); so do phone numbers (`+` and country
+code kept), SIP user names, domain labels (`.sip.twilio.com` kept), display names, Twilio SIDs,
+instance UUIDs and digest `nonce`/`cnonce`/`response`/`opaque` values. RTP keeps its headers but
+carries silence; RTCP SDES text and STUN addresses are keyed too. Content-Length, IP and UDP
+lengths, checksums and TCP sequence numbers follow the new text; timestamps and packet order are
+copied. What cannot be read safely — TLS, SIP over WebSocket, other protocols, unknown link types,
+IP fragments — is refused unless `drop_unreadable=True` leaves those packets out.
+
+The same key gives the same stand-ins, so two captures anonymized with one key can be compared;
+without a key a random one is used and the stand-ins cannot be traced back.
+"""
+
+from __future__ import annotations
+
+import gzip
+import ipaddress
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Union
+
+from ...errors import CaptureError
+from .container import read_container
+from .packets import Frame, Unreadable, decode, rewrite_arp
+from .payloads import blank_rtp, classify_udp, rewrite_rtcp, rewrite_stun
+from .pseudonyms import Pseudonyms, is_twilio
+from .sip_text import Recorder, SipRewriter
+from .tcp import TcpStreams
+
+__all__ = ["anonymize_capture", "Anonymized"]
+
+Source = Union[str, Path, bytes, BinaryIO]
+
+
+@dataclass
+class Anonymized:
+    """What anonymize_capture wrote: where, how many frames, and what it left out or replaced."""
+
+    path: Path
+    frames: int
+    written: int
+    dropped: list[str] = field(default_factory=list)  # "frame N: why"
+    left_out: list[str] = field(default_factory=list)  # pcapng blocks not copied
+    replaced: dict[str, int] = field(default_factory=dict)  # kind -> distinct values replaced
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(f"{n} {k}" for k, n in self.replaced.items() if n)
+        text = f"Anonymized({self.path}: {self.written} of {self.frames} frames; replaced {kinds or 'nothing'}"
+        if self.dropped:
+            text += f"; {len(self.dropped)} frame(s) left out"
+        return text + ")"
+
+
+def _read(src: Source) -> bytes:
+    if isinstance(src, (bytes, bytearray)):
+        data = bytes(src)
+    elif isinstance(src, (str, Path)):
+        try:
+            data = Path(src).read_bytes()
+        except FileNotFoundError:
+            raise CaptureError(f"capture file not found: {src}") from None
+    else:
+        data = src.read()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise CaptureError(f"gzip-compressed capture is damaged: {exc}") from None
+    if not data:
+        raise CaptureError("the capture file is empty")
+    return data
+
+
+def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = None, *,
+                      drop_unreadable: bool = False, keep_audio: bool = False) -> Anonymized:
+    """Write an anonymized copy of the capture `src` (pcap/pcapng, optionally gzip) to `dst`.
+
+    `key` (bytes or text) makes the stand-ins repeatable: the same key gives the same replacements.
+    `keep_audio=True` keeps RTP payloads (the voice) instead of silence. The output keeps the input's
+    container (pcap or pcapng; `dst` ending in `.gz` is compressed). Raises CaptureError when the
+    file cannot be read, and when packets cannot be anonymized safely (TLS, WebSocket, other
+    protocols, unknown link types, IP fragments) unless `drop_unreadable=True` leaves them out.
+    Returns an Anonymized summary (no original value in it).
+    """
+    container = read_container(_read(src))
+    records = container.records()
+    frames: dict[int, Frame | bytes] = {}
+    problems: dict[int, str] = {}
+    kinds: dict[int, str] = {}
+    tcp = TcpStreams()
+    for record in records:
+        try:
+            decoded = decode(record.frame, record.linktype, record.data)
+        except Unreadable as exc:
+            problems[record.frame] = exc.what
+            continue
+        frames[record.frame] = decoded
+        if isinstance(decoded, bytes):
+            continue
+        if decoded.proto == 6:
+            tcp.add(decoded)
+        else:
+            kind = classify_udp(decoded.payload)
+            if kind is None:
+                flow = decoded.flow
+                problems[record.frame] = (f"UDP {flow[0]}:{flow[1]} → {flow[2]}:{flow[3]} carries neither SIP, RTP, "
+                                          "RTCP nor STUN")
+            else:
+                kinds[record.frame] = kind
+    for numbers, what in tcp.unreadable():  # every segment of that direction goes with it
+        for number in numbers:
+            problems.setdefault(number, what)
+    if problems and not drop_unreadable:
+        earliest = min(problems)
+        raise CaptureError(f"{len(problems)} frame(s) cannot be anonymized safely; the first is frame {earliest}: "
+                           f"{problems[earliest]}. Pass drop_unreadable=True (ata-helpers anonymize --drop-unreadable) "
+                           "to leave them out of the copy.")
+
+    # Pass 1: learn every original value, so no stand-in reproduces one.
+    recorder = Recorder()
+    learn = SipRewriter(recorder)
+    header_ips: set[str] = set()
+    for number, decoded in frames.items():
+        if number in problems or isinstance(decoded, bytes):
+            continue
+        for ip in decoded.ips:
+            header_ips.update(str(ipaddress.ip_address(a)) for a in (ip.src, ip.dst))
+        if kinds.get(number) == "sip":
+            learn.rewrite_stream(decoded.payload)
+    tcp.plan(learn.pieces, set(problems))
+    key_bytes = key.encode("utf-8") if isinstance(key, str) else (key or secrets.token_bytes(32))
+    pseudonyms = Pseudonyms(key_bytes, recorder.originals() | header_ips)
+    rewriter = SipRewriter(pseudonyms, recorder.users, recorder.numbers, recorder.labels)
+
+    # Pass 2: rewrite.
+    tcp = _replan(tcp)
+    tcp.plan(rewriter.pieces, set(problems))
+    out: dict[int, bytes | None] = {}
+    for record in records:
+        number = record.frame
+        if number in problems:
+            out[number] = None
+            continue
+        decoded = frames[number]
+        if isinstance(decoded, bytes):
+            try:
+                out[number] = rewrite_arp(number, record.linktype, decoded, record.data, pseudonyms)
+            except Unreadable as exc:
+                if not drop_unreadable:
+                    raise CaptureError(f"frame {number}: {exc.what}. Pass drop_unreadable=True to leave it "
+                                       "out.") from None
+                problems[number] = exc.what
+                out[number] = None
+            continue
+        if decoded.proto == 6:
+            payload, fields = tcp.rewrite(decoded)
+            out[number] = decoded.build(payload, pseudonyms, fields)
+            continue
+        kind = kinds[number]
+        payload = decoded.payload
+        if kind == "sip":
+            payload = rewriter.rewrite_stream(payload)
+        elif kind == "rtp" and not keep_audio:
+            payload = blank_rtp(payload)
+        elif kind == "rtcp":
+            payload = rewrite_rtcp(payload, pseudonyms)
+        elif kind == "stun":
+            payload = rewrite_stun(payload, pseudonyms)
+        out[number] = decoded.build(payload, pseudonyms)
+    data = container.write(out)
+    _check(data, recorder, header_ips)
+    target = Path(dst)
+    target.write_bytes(gzip.compress(data, mtime=0) if target.suffix == ".gz" else data)
+    public = {ip for ip in recorder.ips | header_ips if _public(ip)}
+    replaced = {"public addresses": len(public), "phone numbers": len(recorder.numbers),
+                "user names": len(recorder.users), "domain labels": len(recorder.labels),
+                "display names": len(recorder.displays), "tokens": len(recorder.tokens)}
+    return Anonymized(target, len(records), sum(1 for v in out.values() if v is not None),
+                      [f"frame {n}: {why}" for n, why in sorted(problems.items())], container.left_out, replaced)
+
+
+def _replan(old: TcpStreams) -> TcpStreams:
+    """A fresh plan over the same segments (the learning pass filled the old one)."""
+    fresh = TcpStreams()
+    for flow, direction in old.directions.items():
+        copy = fresh.directions.setdefault(flow, type(direction)())
+        copy.base = direction.base
+        copy.segments = direction.segments
+    return fresh
+
+
+def _public(text: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    from ..addresses import address_class
+
+    return address_class(text) == "public" and not is_twilio(ip) and not ip.is_multicast
+
+
+def _check(data: bytes, recorder: Recorder, header_ips: set[str]) -> None:
+    """Refuse to write a copy in which an original number, user, label or public address survives."""
+    text = data.decode("latin-1")
+    left = []
+    for kind, values in (("phone number", {n for n in recorder.numbers if sum(c.isdigit() for c in n) >= 7}),
+                         ("user name", {u for u in recorder.users if len(u) >= 3}),
+                         ("domain label", {lb for lb in recorder.labels if len(lb) >= 3}),
+                         ("public address", {ip for ip in recorder.ips | header_ips if _public(ip)})):
+        for value in values:
+            flags = re.I if kind == "domain label" else 0
+            if re.search(rf"(?<![A-Za-z0-9.]){re.escape(value)}(?![A-Za-z0-9]|\.\d)", text, flags):
+                left.append(kind)
+                break
+    if left:
+        raise CaptureError(f"the anonymized copy would still hold an original {', '.join(left)}; nothing was "
+                           "written. Please report this capture's structure (not the file) as a bug.")
