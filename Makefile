@@ -10,7 +10,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # The cells' source: one MyST markdown file beside each notebook (jupytext pairs, see jupytext.toml).
 NOTEBOOK_TEXTS := $(sort $(wildcard notebooks/[0-9][0-9]_*.md))
 
-.PHONY: install lab test test-lib test-notebooks test-join notebooks benchmark clean help
+.PHONY: install lab test test-lib test-notebooks test-join notebooks record benchmark clean help
 
 help:
 	@echo "make lab        start JupyterLab on notebooks/ (sandbox mode unless ATA_MODE=live, here or in .env)"
@@ -18,6 +18,7 @@ help:
 	@echo "make install    create .venv/ and install the course into it"
 	@echo "make test-join  for each notebook N: 'sandbox reset --to N', then notebook N under nbval"
 	@echo "make notebooks  sync each notebook with its .md pair, re-execute in a fresh sandbox, store outputs"
+	@echo "make record NB=07  export executed notebook 07 to records/*.html (one file, secrets masked)"
 	@echo "make benchmark  time the capture tools beside dpkt and tshark"
 
 $(STAMP): pyproject.toml
@@ -52,6 +53,10 @@ test-join: install
 
 notebooks: install
 	$(BIN)/python scripts/execute_notebooks.py $(sort $(NOTEBOOKS) $(NOTEBOOK_TEXTS))
+
+record: install
+	@test -n "$(NB)" || (echo "usage: make record NB=07" && exit 2)
+	$(BIN)/ata-helpers record $(NB)
 
 benchmark: install
 	$(BIN)/python benchmarks/run.py

@@ -1,4 +1,4 @@
-"""Commands that make something safe to hand to someone else: `report` and `anonymize`."""
+"""Commands that make something safe to hand to someone else: `report`, `anonymize` and `record`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `ata-helpers report` and `ata-helpers anonymize`."""
+    """Add `ata-helpers report`, `ata-helpers anonymize` and `ata-helpers record`."""
     p = subparsers.add_parser("report", help="write the line report: one self-contained HTML file, no secrets",
                               description="Write the line report (doctor, Twilio side, ATA settings, last calls "
                                           "and, with --capture, the capture's findings, ladders and RTP) as one "
@@ -28,6 +28,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "refusing")
     p.add_argument("--keep-audio", action="store_true", help="keep RTP payloads (the voice) instead of silence")
     p.set_defaults(func=_anonymize)
+    p = subparsers.add_parser("record", help="export an executed notebook to one HTML file, secrets masked",
+                              description="Export an executed notebook (a path, or its number such as 07) to one "
+                                          "self-contained HTML file with its forms drawn from their saved state, "
+                                          "charts inline and every known secret masked.")
+    p.add_argument("notebook", help="the notebook: a path, or its number (07)")
+    p.add_argument("-o", "--output", help="the HTML file (default: records/NAME.html at the project root)")
+    p.set_defaults(func=_record)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -49,4 +56,12 @@ def _anonymize(args: argparse.Namespace) -> int:
         print(f"left out {line}")
     for line in result.dropped:
         print(f"dropped {line}")
+    return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    from ..record import record_notebook
+
+    path = record_notebook(args.notebook, args.output)
+    print(f"wrote {path} (permissions 0600)")
     return 0
