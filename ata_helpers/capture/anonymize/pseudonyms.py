@@ -14,10 +14,9 @@ import hashlib
 import hmac
 import ipaddress
 import string
-from functools import lru_cache
 from typing import Callable, Iterable
 
-from ..addresses import address_class
+from ..addresses import address_class, in_twilio_ranges
 
 __all__ = ["Pseudonyms", "country_code_length"]
 
@@ -47,16 +46,9 @@ def country_code_length(digits: str) -> int:
     return 2 if digits[:2] in _CC2 else 3
 
 
-@lru_cache(maxsize=1)
-def _twilio_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    from ...firewall import twilio_ip_ranges
-
-    return tuple(ipaddress.ip_network(c) for c in twilio_ip_ranges()["cidr"])
-
-
 def is_twilio(ip: IPAddress) -> bool:
     """True for an address in Twilio's published signalling or media ranges."""
-    return any(ip.version == net.version and ip in net for net in _twilio_networks())
+    return in_twilio_ranges(str(ip))
 
 
 class Pseudonyms:
