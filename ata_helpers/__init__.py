@@ -63,7 +63,7 @@ _EXPORTS: dict[str, str] = {
     "anonymize_capture": "ata_helpers.capture.anonymize",
 }
 
-# subpackages reachable as attributes (ata.sandbox.capture(...))
+# subpackages reachable as attributes (ata.capture.…, ata.settings.…); the public surface names them all
 _SUBMODULES = {"sandbox", "settings", "capture", "grandstream", "widgets"}
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])

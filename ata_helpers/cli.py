@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ata-helpers",
         description="Grandstream HT801/HT802 on Twilio SIP: set up, check and troubleshoot the line. "
-                    "Runs in sandbox mode unless ATA_MODE=live.",
+                    "Runs against the local twins unless ATA_MODE=live.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in COMMAND_MODULES:

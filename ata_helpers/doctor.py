@@ -1,8 +1,8 @@
 """The end-to-end checklist: walk the chain from credentials to the latest capture, in order.
 
 Each check passes, fails (with the fix), warns, or is skipped with the reason it could not be
-made; a check is never passed by default. The same code runs against the sandbox twins and
-against a live account and device.
+made; a check is never passed by default. The same code runs against the local twins and
+against a live account and device: it reads only through twilio_client() and ht80x_device().
 """
 
 from __future__ import annotations
@@ -352,8 +352,6 @@ def _last_call(line: _Line, inbound: bool) -> Check:
     if not calls:
         return _skip(name, f"no call {'to' if inbound else 'from'} {address} yet")
     call = calls[0]
-    if inbound:
-        line.notes["last_inbound"] = call
     from .rest_calls import call_alerts
 
     alerts = call_alerts(line.client, call.sid, call.date_created)
@@ -372,12 +370,6 @@ def _last_call(line: _Line, inbound: bool) -> Check:
 
 def _capture(line: _Line, capture: Any) -> Check:
     name = "latest capture's findings"
-    from .settings import mode
-
-    if capture is None and mode() == "sandbox" and line.notes.get("last_inbound") is not None:
-        from .sandbox import capture as sandbox_capture
-
-        capture = sandbox_capture(line.notes["last_inbound"].sid)
     if capture is None:
         return _skip(name, "no capture given: download the call's SIP PCAP and pass doctor(capture=path)")
     from .capture import diagnose
@@ -414,7 +406,12 @@ CHECKS: list[Callable[..., Check]] = [
 
 def doctor(domain: str | None = None, user: str | None = None, phone_number: str | None = None,
            capture: Any = None) -> "pd.DataFrame":
-    """Walk the whole chain and return (check, status, detail, fix), one row per link."""
+    """Walk the whole chain and return (check, status, detail, fix), one row per link.
+
+    `capture` is a capture of a call (a pcap/pcapng path, or a frame from read_sip) whose
+    diagnosis becomes the last row; without one that row is skipped (download the call's SIP PCAP
+    from the Console). Raises ValidationError when `capture` names a file that does not exist.
+    """
     import pandas as pd
 
     if capture is not None and not isinstance(capture, pd.DataFrame):

@@ -1,6 +1,6 @@
 """The environment check shown in notebook 00 and by `ata-helpers env`.
 
-One row per thing a learner needs: the mode, the Python and package versions, where the sandbox
+One row per thing a learner needs: the mode, the Python and package versions, where the course
 keeps its state, and whether the Twilio API (twin or real) answers with these credentials.
 """
 
@@ -25,12 +25,10 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-def _twilio_row() -> tuple[str, str, str]:
+def _twilio_row(label: str) -> tuple[str, str, str]:
     from .errors import AtaHelpersError
-    from .settings import mode
     from .twilio_api import twilio_client
 
-    label = "Twilio twin answers" if mode() == "sandbox" else "Twilio API accepts the credentials"
     try:
         client = twilio_client()
         numbers = client.incoming_phone_numbers.list(limit=20)
@@ -43,33 +41,21 @@ def _twilio_row() -> tuple[str, str, str]:
 
 
 def environment_check(check_twilio: bool = True) -> "pd.DataFrame":
-    """A table (item, value, status) describing this environment; secrets are never shown."""
+    """A table (item, value, status) describing this environment; secrets are never shown.
+
+    Columns are strings; `status` is "ok" or "fail". The settings' own rows (mode, state folder,
+    Twilio account and credentials) come from settings.describe(); with `check_twilio`, one more row
+    says whether the Twilio API (the twin or Twilio's) answers with those credentials.
+    """
     import pandas as pd
 
-    from .settings import mode, sandbox_dir, twilio_credentials
-    from .errors import ConfigurationError
+    from . import settings
 
-    current = mode()
-    rows: list[tuple[str, str, str]] = [("mode", current, "ok"),
-                                        ("python", platform.python_version(), "ok")]
+    rows = settings.describe()
+    rows += [("python", platform.python_version(), "ok")]
     rows += [(f"package {name}", _version(name), "ok" if _version(name) != "not installed" else "fail")
              for name in PACKAGES]
-    if current == "sandbox":
-        rows.append(("sandbox state", "ATA_SANDBOX_DIR" if _sandbox_env() else ".sandbox/ (project root)",
-                     "ok"))
-        sandbox_dir()
-    try:
-        creds = twilio_credentials(current)
-        rows.append(("Twilio account", creds.account_sid[:6] + "…" + creds.account_sid[-4:], "ok"))
-        rows.append(("Twilio credentials", f"{creds.kind} (secret hidden)", "ok"))
-        if check_twilio:
-            rows.append(_twilio_row())
-    except ConfigurationError as exc:
-        rows.append(("Twilio credentials", str(exc), "fail"))
+    credentials_ok = all(status == "ok" for item, _, status in rows if item.startswith("Twilio"))
+    if check_twilio and credentials_ok:
+        rows.append(_twilio_row("Twilio API answers"))
     return pd.DataFrame(rows, columns=["item", "value", "status"])
-
-
-def _sandbox_env() -> bool:
-    import os
-
-    return bool(os.environ.get("ATA_SANDBOX_DIR"))

@@ -89,7 +89,7 @@ class DeviceUnreachableError(DeviceError, TimeoutError):
 
 
 class SandboxError(AtaHelpersError, RuntimeError):
-    """The local twins could not be started or reached."""
+    """The local twins could not be started or reached, or what only the twins have was asked for in live mode."""
 
 
 class CallTimeoutError(AtaHelpersError, TimeoutError):

@@ -2,25 +2,24 @@
 
 With "SIP REGISTER Contact Header Uses" at LAN Address the ATA still registers and can call out,
 but every inbound call dies because Twilio sends its INVITE to 192.168.x.x. These helpers flip
-that one setting on the device, place the inbound test call, and fetch the call's capture, so a
-notebook cell only calls and shows. They drive the real device and account in live mode too;
-only the capture differs (the Console's SIP PCAP download stands in for the sandbox's).
+that one setting on the device and place the inbound test call, so a notebook cell only calls
+and shows. They drive whatever `twilio_client()` and `ht80x_device()` give: the twins, or the real
+account and device. The call's capture comes from outside the library: the Console's SIP PCAP
+download of the call, or the twins' simulated one.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import AtaHelpersError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .provision.device_call import DeviceCall
 
-__all__ = ["ensure_line", "set_contact_header", "call_the_phone", "capture_of", "line_address"]
+__all__ = ["ensure_line", "set_contact_header", "call_the_phone", "line_address"]
 
 
 def line_address() -> str:
@@ -87,16 +86,3 @@ def call_the_phone(max_wait_s: float = 60.0) -> "DeviceCall":
     from .provision.device_call import call_device
 
     return call_device(line_address(), from_=load_inputs()["caller_id"], max_wait_s=max_wait_s)
-
-
-def capture_of(call: "DeviceCall | str") -> Path:
-    """The call's SIP capture: simulated in the sandbox; in live mode, download it from the Console."""
-    from .settings import mode
-
-    sid = call if isinstance(call, str) else call.sid
-    if mode() != "sandbox":
-        raise AtaHelpersError(f"In live mode download the capture: Console > Monitor > Logs > Calls > {sid} > "
-                              "SIP PCAP LOG, then pass the file's path to ata.diagnose().")
-    from .sandbox import capture
-
-    return capture(sid)

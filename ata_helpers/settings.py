@@ -1,8 +1,13 @@
-"""Mode, credentials and secret redaction: the one place the environment is read.
+"""Mode, credentials, the state folder and secret redaction: the one place the environment is read.
 
 `ATA_MODE` chooses sandbox (default) or live. An optional `.env` file at the project root (or
 found upward from the working directory) fills in variables that are not already set, so an
 explicit environment variable always wins.
+
+This module, the two client factories (`twilio_client()`, `ht80x_device()`) and the UI's safety
+prompts are the only code that asks which mode is in use. In the sandbox the environment reads as
+if a `.env` described the sandbox's own line (`SANDBOX_LINE`), so the rest of the library reads
+`line_env()`, `sip_password_env()` and `state_dir()` without knowing the mode.
 """
 
 from __future__ import annotations
@@ -22,6 +27,14 @@ __all__ = [
     "mode",
     "project_root",
     "sandbox_dir",
+    "state_dir",
+    "state_description",
+    "describe",
+    "line_env",
+    "sip_password_env",
+    "LINE_VARIABLES",
+    "SANDBOX_LINE",
+    "SANDBOX_SIP_PASSWORD",
     "load_env",
     "twilio_credentials",
     "device_settings",
@@ -41,6 +54,22 @@ Mode = Literal["sandbox", "live"]
 MASK = "••••"
 SANDBOX_ACCOUNT_SID = "AC5a4db0c5a4db0c5a4db0c5a4db0c0001"
 SANDBOX_AUTH_TOKEN = "5a4db0c0ffee5a4db0c0ffee5a4db0c0"
+
+# The line's inputs as environment variables (what a learner puts in .env for live mode).
+LINE_VARIABLES = ("ATA_DOMAIN_LABEL", "ATA_SIP_USERNAME", "ATA_CALLER_ID", "ATA_PHONE_NUMBER", "ATA_EDGE",
+                  "ATA_PUBLIC_IP")
+# The sandbox's line: its numbers are the twin's, its public IP the simulated router's (203.0.113.7,
+# a documentation address, RFC 5737). In the sandbox these replace the ATA_* variables above.
+SANDBOX_LINE: dict[str, str] = {
+    "ATA_DOMAIN_LABEL": "my-ht801",
+    "ATA_SIP_USERNAME": "ht801",
+    "ATA_CALLER_ID": "+14155550100",
+    "ATA_PHONE_NUMBER": "+14155550100",
+    "ATA_EDGE": "us1",
+    "ATA_PUBLIC_IP": "203.0.113.7",
+}
+# The sandbox's demo SIP password: not a secret (the sandbox has no account), but masked like one.
+SANDBOX_SIP_PASSWORD = "Sandbox-HT801-line1"
 
 _ENV_LOADED: set[Path] = set()
 _SECRET_NAMES = ("TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET", "ATA_ADMIN_PASSWORD", "ATA_SIP_PASSWORD")
@@ -113,6 +142,49 @@ def sandbox_dir() -> Path:
     return folder.resolve()
 
 
+def state_dir() -> Path:
+    """The folder where the course keeps its state between notebooks (saved inputs, alarms, captures).
+
+    Sandbox: the sandbox folder (`sandbox_dir()`), so a sandbox reset forgets it too. Live:
+    `generated/` at the project root (git-ignored), else `~/.ata-helpers/`. Created when missing.
+    """
+    if mode() == "sandbox":
+        return sandbox_dir()
+    root = project_root()
+    folder = (root / "generated") if root else Path.home() / ".ata-helpers"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder.resolve()
+
+
+def state_description() -> str:
+    """Where state_dir() is, in words that stay the same from run to run (no absolute path)."""
+    load_env()
+    if mode() == "sandbox":
+        return "ATA_SANDBOX_DIR" if os.environ.get("ATA_SANDBOX_DIR") else ".sandbox/ (project root)"
+    return "generated/ (project root)" if project_root() else "~/.ata-helpers/"
+
+
+def line_env() -> dict[str, str]:
+    """The line's ATA_* variables (LINE_VARIABLES) that have a value, name -> value.
+
+    In the sandbox, the sandbox's own line (SANDBOX_LINE), whatever the environment says: its
+    numbers are the only ones the twin owns. Live: the environment, after `.env`.
+    """
+    if mode() == "sandbox":
+        return dict(SANDBOX_LINE)
+    values = {name: os.environ.get(name, "").strip() for name in LINE_VARIABLES}
+    return {name: value for name, value in values.items() if value}
+
+
+def sip_password_env() -> str:
+    """ATA_SIP_PASSWORD (environment or `.env`); unset, the sandbox's demo password in the sandbox, else ""."""
+    load_env()
+    value = os.environ.get("ATA_SIP_PASSWORD", "")
+    if not value and mode() == "sandbox":
+        return SANDBOX_SIP_PASSWORD
+    return value
+
+
 @dataclass(frozen=True)
 class TwilioCredentials:
     """What the Twilio client authenticates with; `repr` never shows the secret."""
@@ -158,6 +230,19 @@ def device_settings() -> tuple[str, str]:
             "(e.g. 192.168.1.50) and ATA_ADMIN_PASSWORD in the environment or in .env."
         )
     return host, password
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """The settings in rows of (item, value, status "ok"/"fail"): mode, state folder, Twilio account
+    and credentials kind. No secret and no absolute path appears; missing credentials are a "fail" row."""
+    rows = [("mode", mode(), "ok"), ("state folder", state_description(), "ok")]
+    state_dir()  # made now, so a folder that cannot be created shows up here
+    try:
+        creds = twilio_credentials()
+    except ConfigurationError as exc:
+        return rows + [("Twilio credentials", str(exc), "fail")]
+    return rows + [("Twilio account", creds.account_sid[:6] + "…" + creds.account_sid[-4:], "ok"),
+                   ("Twilio credentials", f"{creds.kind} (secret hidden)", "ok")]
 
 
 def mask(value: str | None, keep: int = 0) -> str:

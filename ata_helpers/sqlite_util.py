@@ -1,4 +1,4 @@
-"""SQLite plumbing shared by the sandbox store and the wake-up store.
+"""SQLite plumbing shared by the twins' store and the wake-up store.
 
 Both are written by several processes at once (notebook kernels, the terminal, the scheduler):
 a busy timeout makes a writer wait instead of failing, and write transactions are taken with

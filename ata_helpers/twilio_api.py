@@ -1,95 +1,64 @@
-"""twilio_client(): the one place a Twilio REST client is built, for either mode.
+"""twilio_client() and twiml_desk(): the one place the Twilio side is wired for either mode.
 
-In sandbox mode the client is a real `twilio.rest.Client` whose HTTP client rewrites every
-`https://*.twilio.com/...` request to the local Twilio twin; live mode uses the SDK as shipped.
-Nothing below this factory knows which mode is in use.
+In sandbox mode the client is a real `twilio.rest.Client` whose HTTP client
+(`sandbox.twilio.http_client.SandboxHttpClient`) sends every `https://*.twilio.com/...` request to
+the local Twilio twin; live mode uses the SDK as shipped. TwiML Bins have no API, so where the
+line's TwiML lives is chosen here too: the Console (live) or the twin (sandbox). Nothing below
+these two factories knows which mode is in use.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Iterator
 
-from .errors import SandboxError, TwilioApiError
-from .settings import mode, twilio_credentials
+from .errors import TwilioApiError
+from .settings import twilio_credentials
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from twilio.rest import Client
 
-__all__ = ["twilio_client", "SandboxHttpClient", "explain_twilio_error", "twilio_errors", "fetch_twiml",
+    from .provision.twiml_desk import TwimlDesk
+
+__all__ = ["twilio_client", "twiml_desk", "explain_twilio_error", "twilio_errors", "fetch_twiml",
            "twilio_signature"]
-
-
-def _sandbox_http_client() -> Any:
-    from twilio.http.http_client import TwilioHttpClient
-
-    class SandboxHttpClient(TwilioHttpClient):
-        """Sends requests meant for *.twilio.com to the local twin, and nothing anywhere else."""
-
-        def __init__(self) -> None:
-            super().__init__(timeout=30)
-            if self.session is not None:
-                self.session.trust_env = False  # no proxies for 127.0.0.1
-            from .sandbox import twin_url
-
-            self.base_url = twin_url()
-
-        def _rewrite(self, url: str) -> str:
-            parts = urlsplit(url)
-            host = (parts.hostname or "").lower()
-            if host == "twilio.com" or host.endswith(".twilio.com"):
-                return self.base_url + parts.path + (f"?{parts.query}" if parts.query else "")
-            if url.startswith(self.base_url + "/"):
-                return url
-            raise SandboxError(f"sandbox mode refuses to send a request to {parts.scheme}://{host}")
-
-        def request(self, method: str, url: str, params: Any = None, data: Any = None,
-                    headers: Any = None, auth: Any = None, timeout: Any = None,
-                    allow_redirects: bool = False) -> Any:
-            import requests
-
-            original_host = urlsplit(url).hostname or ""
-            headers = dict(headers or {})
-            headers["X-Sandbox-Original-Host"] = original_host
-            for attempt in range(2):
-                target = self._rewrite(url)
-                try:
-                    return super().request(method, target, params=params, data=data, headers=headers,
-                                           auth=auth, timeout=timeout, allow_redirects=allow_redirects)
-                except requests.ConnectionError:
-                    if attempt:
-                        raise SandboxError("the sandbox Twilio twin stopped answering") from None
-                    from .sandbox import twin_url
-
-                    old = self.base_url
-                    self.base_url = twin_url(restart=True)
-                    if url.startswith(old):
-                        url = self.base_url + url[len(old):]
-            raise AssertionError("unreachable")
-
-    return SandboxHttpClient()
-
-
-def SandboxHttpClient() -> Any:  # noqa: N802 - reads as a class at call sites
-    """A twilio HttpClient bound to the sandbox twin (built lazily so twilio loads only when used)."""
-    return _sandbox_http_client()
 
 
 def twilio_client() -> "Client":
     """A `twilio.rest.Client` wired for the current mode (sandbox twin or the real Twilio API)."""
     from twilio.rest import Client
 
+    from .settings import mode
+
     current = mode()
     creds = twilio_credentials(current)
     if current == "sandbox":
+        from .sandbox.twilio.http_client import SandboxHttpClient
+
         # A non-empty environment stops TWILIO_EDGE/TWILIO_REGION from os.environ rewriting hosts.
         return Client(creds.username, creds.password, account_sid=creds.account_sid,
                       http_client=SandboxHttpClient(), environment={"ATA_MODE": "sandbox"},
                       edge=None, region=None)
     return Client(creds.username, creds.password, account_sid=creds.account_sid)
+
+
+def twiml_desk(host: str = "bins") -> "TwimlDesk":
+    """The desk that hosts the line's TwiML on `host` ("bins"), wired for the current mode.
+
+    Bins: the Console in live mode (the learner pastes each Bin's URL), the Twilio twin's Bins in
+    the sandbox. Raises ValidationError for a host not in provision.twiml_desk.TWIML_HOSTS.
+    """
+    from .provision.twiml_desk import ConsoleBinDesk, validate_twiml_host
+    from .settings import mode
+
+    validate_twiml_host(host)
+    if mode() == "sandbox":
+        from .sandbox.twilio.bin_desk import TwinBinDesk
+
+        return TwinBinDesk()
+    return ConsoleBinDesk()
 
 
 def twilio_errors() -> Mapping[int, tuple[str, str]]:

@@ -5,6 +5,10 @@ caller ID, the global `…sip.twilio.com` URI (an edge one fails with error 3222
 `check_outbound_twiml` / `check_inbound_twiml` also check TwiML a learner pasted or edited, by
 the rules on Twilio's pages named in each docstring; `e164_helper` says what a Bin's
 `{{#e164}}` gives for a dialled URI.
+
+A TwiML Bin is served at a public URL of one shape, `https://handler.twilio.com/twiml/EH` + 32 hex
+digits (the Bin's SID), shown on the Bin's page in the Console; `BIN_URL` and `bin_sid_from_url`
+are the one home of that shape (validate.validate_bin_url checks a pasted URL against it).
 """
 
 from __future__ import annotations
@@ -29,12 +33,24 @@ __all__ = [
     "check_inbound_twiml",
     "e164_helper",
     "console_bin_steps",
+    "BIN_URL",
+    "bin_sid_from_url",
 ]
 
 # The Bin template that turns the dialled SIP URI (sip:+1415…@domain) into an E.164 number
 E164_TO_TEMPLATE = "{{#e164}}{{To}}{{/e164}}"
 _E164_TEMPLATE = re.compile(r"\{\{\s*#\s*e164\s*\}\}\s*\{\{\s*To\s*\}\}\s*\{\{\s*/\s*e164\s*\}\}")
 _LITERAL_NUMBER = re.compile(r"\+?[\d\s().-]{3,}")
+
+# The public URL of a TwiML Bin: https://www.twilio.com/docs/serverless/twiml-bins
+BIN_URL = "https://handler.twilio.com/twiml/{sid}"
+_BIN_URL = re.compile(r"^https://handler\.twilio\.com/twiml/(EH[0-9a-f]{32})$")
+
+
+def bin_sid_from_url(url: str) -> str | None:
+    """The EH… SID of a TwiML Bin URL, or None when the URL is not one."""
+    match = _BIN_URL.match(str(url or "").strip())
+    return match.group(1) if match else None
 
 
 def device_sip_uri(username: str, domain: str) -> str:

@@ -63,10 +63,23 @@ def test_fresh_sandbox_reports_the_chain_as_not_set_up() -> None:
 
 
 def test_every_check_passes_after_the_course(course: Any) -> None:
-    frame = ata.doctor(phone_number=NUMBER)
+    frame = ata.doctor(phone_number=NUMBER, capture=ata.sandbox.latest_capture())
     assert set(frame["status"]) == {"pass"}, frame.to_string()
     assert frame["check"].iloc[0] == "Twilio credentials valid"
     assert frame["check"].iloc[-1] == "latest capture's findings"
+
+
+def test_without_a_capture_the_capture_check_is_skipped_in_every_mode(course: Any) -> None:
+    last = ata.doctor(phone_number=NUMBER).iloc[-1]
+    assert (last["check"], last["status"]) == ("latest capture's findings", "skip")
+    assert "SIP PCAP" in last["detail"]
+
+
+def test_cli_passes_the_sandbox_capture(course: Any) -> None:
+    out = subprocess.run([sys.executable, "-m", "ata_helpers.cli", "doctor", "--colour", "never",
+                          "--number", NUMBER], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "PASS  latest capture's findings" in out.stdout
 
 
 def test_unmapping_the_registration_list_fails_exactly_its_checks(course: Any) -> None:

@@ -11,9 +11,10 @@ def test_sandbox_environment_is_all_ok() -> None:
     table = ata.environment_check()
     assert list(table.columns) == ["item", "value", "status"]
     rows = dict(zip(table["item"], table["status"]))
-    assert rows["mode"] == "ok" and rows["Twilio twin answers"] == "ok"
+    assert rows["mode"] == "ok" and rows["Twilio API answers"] == "ok"
     assert table.loc[table["item"] == "mode", "value"].item() == "sandbox"
-    assert "3 phone number" in table.loc[table["item"] == "Twilio twin answers", "value"].item()
+    assert table.loc[table["item"] == "state folder", "value"].item() == "ATA_SANDBOX_DIR"
+    assert "3 phone number" in table.loc[table["item"] == "Twilio API answers", "value"].item()
     assert ata.settings.SANDBOX_AUTH_TOKEN not in table.to_string()
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ata_helpers.grandstream import FxsPort, HT80xConfig, HT80xDevice
 from ata_helpers.grandstream.registration import registration_checks
 from ata_helpers.sandbox.ht80x.twin import SANDBOX_ADMIN_PASSWORD, device_url
@@ -37,13 +35,3 @@ def test_auth_id_different_from_user_id_is_flagged() -> None:
     dev.apply(HT80xConfig(sip_server="example.sip.twilio.com", ports=[FxsPort(user_id="alice", auth_id="bob")]))
     checks = registration_checks(dev).set_index("check")
     assert not checks.loc["Authenticate ID", "ok"] and "same username" in checks.loc["Authenticate ID", "what to do"]
-
-
-def test_twilio_side_verdict_in_sandbox_and_live(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ata_helpers.grandstream.registration import twilio_side_verdict
-
-    sandbox = twilio_side_verdict()
-    assert list(sandbox["port"]) == [1, 2] and set(sandbox["registration"]) == {"Not Registered"}
-    monkeypatch.setenv("ATA_MODE", "live")
-    live = twilio_side_verdict()
-    assert len(live) == 1 and "Registered SIP Endpoints" in live.loc[0, "fix"]

@@ -6,7 +6,6 @@ import pytest
 
 import ata_helpers as ata
 from ata_helpers import nat_story
-from ata_helpers.errors import AtaHelpersError
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +26,7 @@ def test_lan_then_wan() -> None:
     assert changed.loc["P4437", "after"] == "LAN Address" and changed.loc["P4437", "result"] == "changed"
     failed = nat_story.call_the_phone()
     assert failed.status == "failed" and list(failed.alerts["code"]) == [32011]
-    findings = ata.diagnose(nat_story.capture_of(failed))
+    findings = ata.diagnose(ata.sandbox.capture(failed.sid))
     assert "contact-private-address" in set(findings["code"])
     assert nat_story.set_contact_header(wan=True).set_index("pvalue").loc["P4437", "after"] == "WAN Address"
     assert nat_story.call_the_phone().ok
@@ -35,12 +34,6 @@ def test_lan_then_wan() -> None:
 
 def test_line_address_uses_the_saved_inputs() -> None:
     assert nat_story.line_address().startswith("sip:") and nat_story.line_address().endswith(".sip.twilio.com")
-
-
-def test_capture_in_live_mode_says_where_to_download(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ATA_MODE", "live")
-    with pytest.raises(AtaHelpersError, match="SIP PCAP LOG"):
-        nat_story.capture_of("CA" + "0" * 32)
 
 
 def test_bad_port_is_refused() -> None:

@@ -35,7 +35,7 @@ def test_cli_help_lists_commands() -> None:
 def test_cli_env_runs_in_sandbox() -> None:
     out = subprocess.run([sys.executable, "-m", "ata_helpers.cli", "env"], capture_output=True, text=True,
                          check=True)
-    assert "sandbox" in out.stdout and "Twilio twin answers" in out.stdout
+    assert "sandbox" in out.stdout and "Twilio API answers" in out.stdout and "yes (" in out.stdout
 
 
 def test_cli_env_exits_nonzero_when_something_fails() -> None:

@@ -19,7 +19,6 @@ from ata_helpers.provision import (
     SetupError,
     TwilioSetup,
     call_device,
-    ensure_bin,
     ensure_call_credential_mapping,
     ensure_call_ip_acl_mapping,
     ensure_credential,
@@ -33,9 +32,11 @@ from ata_helpers.provision import (
     ensure_trunk,
     origination_sip_url,
 )
-from ata_helpers.provision.config import SANDBOX_SIP_PASSWORD, config_path, load_inputs
+from ata_helpers.provision.config import config_path, load_inputs
 from ata_helpers.sandbox.store import open_store
 from ata_helpers.sandbox.twilio import bins
+from ata_helpers.settings import SANDBOX_SIP_PASSWORD
+from ata_helpers.twilio_api import twiml_desk
 
 PASSWORD = "Correct-Horse-9"
 NUMBER = "+14155550100"
@@ -209,30 +210,8 @@ def test_dry_runs_change_nothing(client: Any) -> None:
     assert ensure_domain(client, "line-one.sip.twilio.com", dry_run=True).action == "would create"
     assert ensure_trunk(client, "x", dry_run=True).action == "would create"
     assert ensure_number_voice_url(client, NUMBER, "https://example.com/v", dry_run=True).action == "would update"
-    assert ensure_bin("x", "<Response/>", dry_run=True).action == "would create"
+    assert twiml_desk().ensure("x", "<Response/>", dry_run=True).action == "would create"
     assert _state(client) == before
-
-
-# -- Bins ----------------------------------------------------------------------------------------------
-def test_bin_sandbox_paths() -> None:
-    made = ensure_bin("ata-course:t outbound", "<Response/>")
-    assert made.action == "created" and bins.bin_sid_from_url(made.name) == made.sid
-    assert ensure_bin("ata-course:t outbound", "<Response/>").action == "unchanged"
-    assert ensure_bin("ata-course:t outbound", "<Response><Hangup/></Response>").action == "updated"
-    assert bins.get_bin(made.name)["twiml"] == "<Response><Hangup/></Response>"
-
-
-def test_bin_live_needs_the_pasted_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ATA_MODE", "live")
-    with pytest.raises(ValidationError) as info:
-        ensure_bin("ata-course:t outbound", "<Response/>", field="outbound_bin_url")
-    assert info.value.field == "outbound_bin_url" and "Console" in info.value.rule
-    assert ensure_bin("n", "<Response/>", dry_run=True).action == "paste in Console"
-    url = "https://handler.twilio.com/twiml/EH" + "4" * 32
-    given = ensure_bin("n", "<Response/>", url)
-    assert (given.action, given.name, given.sid) == ("unchanged", url, "EH" + "4" * 32)
-    with pytest.raises(ValidationError, match="TwiML Bin URL"):
-        ensure_bin("n", "<Response/>", "https://example.com/twiml")
 
 
 # -- TwilioSetup ----------------------------------------------------------------------------------------

@@ -208,7 +208,7 @@ def test_missing_required_parameter(client: Any) -> None:
 def test_bad_credentials_are_401_20003() -> None:
     from twilio.rest import Client
 
-    from ata_helpers.twilio_api import SandboxHttpClient
+    from ata_helpers.sandbox.twilio.http_client import SandboxHttpClient
 
     client = Client(SANDBOX_ACCOUNT_SID, "not-the-token", http_client=SandboxHttpClient(),
                     environment={"ATA_MODE": "sandbox"})

@@ -93,6 +93,36 @@ def test_sandbox_dir_follows_the_variable(sandbox_env: Path) -> None:
     assert settings.sandbox_dir() == sandbox_env.resolve()
 
 
+def test_state_dir_is_the_sandbox_folder_or_generated(sandbox_env: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    assert settings.state_dir() == sandbox_env.resolve()
+    assert settings.state_description() == "ATA_SANDBOX_DIR"
+    monkeypatch.setenv("ATA_MODE", "live")
+    monkeypatch.setattr(settings, "project_root", lambda start=None: tmp_path)
+    assert settings.state_dir() == (tmp_path / "generated").resolve() and (tmp_path / "generated").is_dir()
+    assert settings.state_description() == "generated/ (project root)"
+
+
+def test_the_sandbox_line_stands_in_for_the_line_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATA_DOMAIN_LABEL", "joes-line")
+    monkeypatch.setenv("ATA_CALLER_ID", "+15125550000")
+    monkeypatch.delenv("ATA_SIP_PASSWORD", raising=False)
+    assert settings.line_env() == settings.SANDBOX_LINE  # the twin owns only its own numbers
+    assert settings.sip_password_env() == settings.SANDBOX_SIP_PASSWORD
+    monkeypatch.setenv("ATA_SIP_PASSWORD", "From-The-Env-42")
+    assert settings.sip_password_env() == "From-The-Env-42"
+    monkeypatch.setenv("ATA_MODE", "live")
+    assert settings.line_env() == {"ATA_DOMAIN_LABEL": "joes-line", "ATA_CALLER_ID": "+15125550000"}
+    monkeypatch.delenv("ATA_SIP_PASSWORD")
+    assert settings.sip_password_env() == ""
+
+
+def test_describe_shows_no_secret_and_no_path(sandbox_env: Path) -> None:
+    rows = {item: (value, status) for item, value, status in settings.describe()}
+    assert rows["mode"] == ("sandbox", "ok") and rows["Twilio credentials"] == ("sandbox (secret hidden)", "ok")
+    assert settings.SANDBOX_AUTH_TOKEN not in str(rows) and str(sandbox_env) not in str(rows)
+
+
 def test_redaction_masks_whole_values_and_leaves_prose(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.redact_text("password=Abc,Defgh12345") == f"password={settings.MASK}"
     assert settings.redact_text('{"password": "Hunter2,x"}') == f'{{"password": "{settings.MASK}"}}'

@@ -201,11 +201,11 @@ def write_samples(folder: str | Path) -> dict[str, Path]:
 
 
 def sample_captures() -> dict[str, Path]:
-    """The sample captures written into the sandbox folder's `captures/`, plus any capture the
-    sandbox line simulation left there; name (file stem) -> path."""
-    from ..settings import sandbox_dir
+    """The sample captures written into `captures/` of the state folder (settings.state_dir()), plus
+    any other capture saved there (the twins write their call captures there); name (file stem) -> path."""
+    from ..settings import state_dir
 
-    folder = sandbox_dir() / "captures"
+    folder = state_dir() / "captures"
     found = write_samples(folder)
     for path in sorted(folder.glob("*.pcap*")):
         found.setdefault(path.name.split(".")[0], path)

@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     calls.set_defaults(func=lambda args: (calls.print_help(), 2)[1])
 
     wake = subparsers.add_parser("wakeup", help="wake-up calls: alarms that ring the phone on schedule")
-    wake.add_argument("--db", type=Path, help="alarm file (default: ATA_WAKEUP_DB, or the sandbox's)")
+    wake.add_argument("--db", type=Path, help="alarm file (default: ATA_WAKEUP_DB, else wakeup.sqlite3 in the state folder)")
     wsub = wake.add_subparsers(dest="wakeup_command", metavar="ACTION")
     add = wsub.add_parser("add", help="save an alarm (replaces one of the same name)")
     add.add_argument("--name", default="wake-up")

@@ -19,7 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--domain", help="the SIP domain (default: the ATA's Primary SIP Server)")
     p.add_argument("--user", help="the SIP username / auth ID (default: the ATA's)")
     p.add_argument("--number", help="your Twilio phone number, E.164")
-    p.add_argument("--capture", help="a pcap/pcapng of a call to diagnose (the Console's SIP PCAP download)")
+    p.add_argument("--capture", help="a pcap/pcapng of a call to diagnose (the Console's SIP PCAP download; "
+                                     "on the twins, the latest call's simulated capture)")
     p.add_argument("--colour", choices=["auto", "always", "never"], default="auto")
     p.set_defaults(func=_doctor)
 
@@ -41,9 +42,12 @@ def render(frame: "object", colour: bool) -> str:
 
 def _doctor(args: argparse.Namespace) -> int:
     from ..doctor import doctor
+    from ..sandbox import latest_capture
     from ..settings import redact_text
 
-    frame = doctor(domain=args.domain, user=args.user, phone_number=args.number, capture=args.capture)
+    # Without --capture: the twins' capture of the latest call (None in live mode, so the check is skipped).
+    capture = args.capture or latest_capture()
+    frame = doctor(domain=args.domain, user=args.user, phone_number=args.number, capture=capture)
     colour = args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty()
                                          and not os.environ.get("NO_COLOR"))
     print(redact_text(render(frame, colour)))

@@ -3,7 +3,7 @@
 The V2 firmware speaks form-encoded POSTs answered with JSON (reference §3.2). Sessions are a
 `session_id` cookie plus a `session_token` field; a write either rotates the token or ends the
 session, and both are handled. Legacy V1 firmware (HTML forms) is detected and refused with the
-provisioning-file route, rather than driven half-way. The same class talks to the sandbox twin.
+provisioning-file route, rather than driven half-way. The same class talks to the device twin.
 """
 
 from __future__ import annotations

@@ -82,25 +82,3 @@ def registration_checks(device: HT80xDevice, port: int = 1) -> "pd.DataFrame":
     rows = [{"check": label(key), "pvalue": names[key], "value": value, "ok": ok, "what to do": "" if ok else advice}
             for key, ok, value, advice in checks]
     return pd.DataFrame(rows, columns=["check", "pvalue", "value", "ok", "what to do"])
-
-
-def twilio_side_verdict() -> "pd.DataFrame":
-    """Twilio's answer to each port's REGISTER: from the simulated Twilio in the sandbox; live, where to look.
-
-    A live account has no API for registrations (only the Console's debugger and the "Registered
-    SIP Endpoints" tab), so live mode returns one row pointing there and at the capture notebook.
-    """
-    import pandas as pd
-
-    from ..settings import mode
-
-    columns = ["port", "registration", "code", "sip_status", "reason", "fix"]
-    if mode() != "sandbox":
-        return pd.DataFrame([{"port": "all", "registration": "see the Console", "code": pd.NA, "sip_status": pd.NA,
-                              "reason": "Twilio has no API for registrations",
-                              "fix": "Console > Voice > SIP Domains > your domain > Registered SIP Endpoints, "
-                                     "or the Debugger; or capture the REGISTER (notebook 07)"}],
-                            columns=columns).astype({"code": "Int64", "sip_status": "Int64"})
-    from ..sandbox.line.registration import device_ports
-
-    return pd.DataFrame(device_ports(), columns=columns).astype({"code": "Int64", "sip_status": "Int64"})

@@ -5,7 +5,6 @@ Loaded lazily by `ata_helpers` (it imports twilio and pandas when used).
 
 from __future__ import annotations
 
-from .bins import ensure_bin, remove_bin
 from .config import load_inputs, save_inputs, sip_password
 from .device_call import call_device
 from .results import SetupError, StepResult, results_table
@@ -24,6 +23,7 @@ from .steps import (
     ensure_trunk,
     origination_sip_url,
 )
+from .twiml_desk import TWIML_HOSTS, ApiDesk, ConsoleBinDesk, HostedTwiml, TwimlDesk
 
 __all__ = [
     "TwilioSetup",
@@ -34,8 +34,11 @@ __all__ = [
     "results_table",
     "registrar_hostnames",
     "call_device",
-    "ensure_bin",
-    "remove_bin",
+    "TwimlDesk",
+    "HostedTwiml",
+    "ApiDesk",
+    "ConsoleBinDesk",
+    "TWIML_HOSTS",
     "ensure_credential_list",
     "ensure_credential",
     "ensure_ip_acl",

@@ -2,59 +2,39 @@
 
 Notebook 02 saves what the learner typed; 03 and 06 (and the CLI's --config) read it back, so
 every step works on the same domain, username and numbers. The password is never saved: it
-comes from ATA_SIP_PASSWORD, a prompt, or (sandbox only) a fixed demo value.
+comes from ATA_SIP_PASSWORD (settings.sip_password_env()) or a prompt. Defaults come from the ATA_*
+line variables (settings.line_env()); the file lives in settings.state_dir().
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from ..settings import load_env, mode, project_root, sandbox_dir
+from ..settings import line_env, sip_password_env, state_dir
 
-__all__ = ["INPUT_FIELDS", "SANDBOX_DEFAULTS", "SANDBOX_SIP_PASSWORD", "config_path", "load_inputs",
-           "save_inputs", "sip_password", "default_inputs"]
+__all__ = ["INPUT_FIELDS", "config_path", "load_inputs", "save_inputs", "sip_password", "default_inputs"]
 
 # the non-secret inputs of TwilioSetup, in form order
 INPUT_FIELDS = ("domain_label", "username", "caller_id", "phone_number", "edge", "public_ip",
                 "outbound_bin_url", "inbound_bin_url")
-SANDBOX_DEFAULTS: dict[str, Any] = {
-    "domain_label": "my-ht801",
-    "username": "ht801",
-    "caller_id": "+14155550100",
-    "phone_number": "+14155550100",
-    "edge": "us1",
-    "public_ip": "203.0.113.7",  # the sandbox router's public address (sandbox.line.network.WAN_IP)
-    "outbound_bin_url": None,
-    "inbound_bin_url": None,
-}
-# The sandbox's demo SIP password: not a secret (the sandbox has no account), but masked like one.
-SANDBOX_SIP_PASSWORD = "Sandbox-HT801-line1"
 _ENV_NAMES = {"domain_label": "ATA_DOMAIN_LABEL", "username": "ATA_SIP_USERNAME",
               "caller_id": "ATA_CALLER_ID", "phone_number": "ATA_PHONE_NUMBER", "edge": "ATA_EDGE",
               "public_ip": "ATA_PUBLIC_IP"}
 
 
 def config_path() -> Path:
-    """Where the inputs are saved: in the sandbox folder (sandbox) or `generated/` (live, git-ignored)."""
-    if mode() == "sandbox":
-        return sandbox_dir() / "twilio_setup.json"
-    root = project_root() or Path.cwd()
-    return root / "generated" / "twilio_setup.json"
+    """Where the inputs are saved: `twilio_setup.json` in settings.state_dir()."""
+    return state_dir() / "twilio_setup.json"
 
 
 def default_inputs() -> dict[str, Any]:
-    """Starting values: the sandbox's numbers, or in live mode ATA_* variables (else blank)."""
-    load_env()
-    if mode() == "sandbox":
-        return dict(SANDBOX_DEFAULTS)
+    """Starting values from the ATA_* line variables (settings.line_env()); blank where unset, edge us1."""
+    env = line_env()
     values: dict[str, Any] = {name: None for name in INPUT_FIELDS}
     values["edge"] = "us1"
-    for name, env in _ENV_NAMES.items():
-        if os.environ.get(env):
-            values[name] = os.environ[env].strip()
+    values.update({name: env[var] for name, var in _ENV_NAMES.items() if var in env})
     return values
 
 
@@ -89,13 +69,10 @@ def save_inputs(values: dict[str, Any], path: Path | None = None) -> Path:
 
 
 def sip_password(prompt: bool = True) -> str:
-    """The SIP credential password: ATA_SIP_PASSWORD, else the sandbox demo value, else a getpass prompt."""
-    load_env()
-    value = os.environ.get("ATA_SIP_PASSWORD", "")
+    """The SIP credential password: settings.sip_password_env(), else a getpass prompt (when `prompt`)."""
+    value = sip_password_env()
     if value:
         return value
-    if mode() == "sandbox":
-        return SANDBOX_SIP_PASSWORD
     if not prompt:
         return ""
     import getpass

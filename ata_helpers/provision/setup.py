@@ -28,7 +28,6 @@ from ..validate import (
     validate_sip_password,
     validate_sip_username,
 )
-from .bins import ensure_bin, find_sandbox_bin, remove_bin
 from .config import load_inputs, save_inputs, sip_password
 from .results import SetupError, StepResult, results_table
 from .steps import (
@@ -51,6 +50,7 @@ from .steps import (
     find_trunk,
     origination_sip_url,
 )
+from .twiml_desk import TwimlDesk, validate_twiml_host
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,13 +88,18 @@ class TwilioSetup:
     `plan()` reads only; `apply()` runs the steps and stops at the first error (SetupError with the
     table of what ran); `teardown()` deletes only what carries this setup's tag; `describe()` shows
     the current state. Each takes `stages` to limit it to part of the course.
+
+    `twiml_host` says where the line's TwiML lives ("bins", TwiML Bins, the only host so far); the
+    desk that hosts it comes from `twilio_api.twiml_desk(twiml_host)` unless `desk` is given.
+    Raises ValidationError for any input that breaks Twilio's rules.
     """
 
     def __init__(self, domain_label: str, username: str, password: str | None, caller_id: str, *,
                  public_ip: str, phone_number: str | None = None, edge: str = "us1",
                  outbound_bin_url: str | None = None, inbound_bin_url: str | None = None,
                  reset_password: bool = False, detach_number: bool = False,
-                 client: "Client | None" = None) -> None:
+                 client: "Client | None" = None, twiml_host: str = "bins",
+                 desk: TwimlDesk | None = None) -> None:
         self.domain_label = validate_domain_label(domain_label)
         self.username = validate_sip_username(username)
         self._password = validate_sip_password(password) if password is not None else None
@@ -108,6 +113,10 @@ class TwilioSetup:
         self.inbound_bin_url = validate_bin_url(inbound_bin_url, "inbound_bin_url") if inbound_bin_url else None
         self.reset_password = reset_password
         self.detach_number = detach_number
+        self.twiml_host = validate_twiml_host(twiml_host)
+        if desk is not None and desk.host != self.twiml_host:
+            raise ValidationError("desk", f"a desk for twiml_host {self.twiml_host!r}, not {desk.host!r}")
+        self._desk = desk
         if len(self.tag) > 64:
             raise ValidationError("domain_label", f"at most {64 - len(TAG_PREFIX)} characters, so the tag "
                                   f"'{TAG_PREFIX}LABEL' fits Twilio's 64-character friendly names",
@@ -124,7 +133,8 @@ class TwilioSetup:
         """
         values = load_inputs()
         values.update({k: v for k, v in overrides.items() if v is not None or k.endswith("bin_url")})
-        options = {k: values.pop(k) for k in ("reset_password", "detach_number", "client") if k in values}
+        options = {k: values.pop(k) for k in ("reset_password", "detach_number", "client", "twiml_host", "desk")
+                   if k in values}
         return cls(values.pop("domain_label"), values.pop("username"),
                    password or sip_password(prompt=ask_password) or None,
                    values.pop("caller_id"), public_ip=values.pop("public_ip"),
@@ -155,6 +165,15 @@ class TwilioSetup:
 
             self._client = twilio_client()
         return self._client
+
+    @property
+    def desk(self) -> TwimlDesk:
+        """Where the line's TwiML is hosted (ata.twilio_api.twiml_desk(twiml_host) unless one was given)."""
+        if self._desk is None:
+            from ..twilio_api import twiml_desk
+
+            self._desk = twiml_desk(self.twiml_host)
+        return self._desk
 
     @property
     def tag(self) -> str:
@@ -198,7 +217,7 @@ class TwilioSetup:
             return ctx.get(key) or "(the Bin's URL)"
 
         return [
-            _Step("outbound Bin", "outbound", lambda ctx, d: ensure_bin(
+            _Step("outbound Bin", "outbound", lambda ctx, d: self.desk.ensure(
                 self.bin_name("outbound"), self.outbound_twiml, self.outbound_bin_url,
                 field="outbound_bin_url", dry_run=d), "outbound_bin"),
             _Step("credential list", "outbound", lambda ctx, d: ensure_credential_list(c, tag, dry_run=d),
@@ -224,7 +243,7 @@ class TwilioSetup:
             _Step("registration auth: credential list", "registration",
                   lambda ctx, d: ensure_registration_mapping(c, ctx.get("domain"), ctx.get("credential_list"),
                                                              tag, dry_run=d)),
-            _Step("inbound Bin", "inbound", lambda ctx, d: ensure_bin(
+            _Step("inbound Bin", "inbound", lambda ctx, d: self.desk.ensure(
                 self.bin_name("inbound"), self.inbound_twiml, self.inbound_bin_url,
                 field="inbound_bin_url", dry_run=d), "inbound_bin"),
             _Step("phone number", "inbound", lambda ctx, d: ensure_number_voice_url(
@@ -322,19 +341,15 @@ class TwilioSetup:
                 rows.append(StepResult(resource, tag, getattr(found, "sid", ""), "deleted" if found else "absent",
                                        "with its entries" if found else ""))
             rows.append(self._reset_number())
-        rows += [remove_bin(self.bin_name("inbound"), self.inbound_bin_url),
-                 remove_bin(self.bin_name("outbound"), self.outbound_bin_url)]
+        rows += [self.desk.remove(self.bin_name("inbound"), self.inbound_bin_url),
+                 self.desk.remove(self.bin_name("outbound"), self.outbound_bin_url)]
         for row in rows:
             row.step = row.resource
         return results_table(rows)
 
     def _inbound_url(self) -> str | None:
-        if self.inbound_bin_url:
-            return self.inbound_bin_url
-        from ..settings import mode
-
-        found = find_sandbox_bin(self.bin_name("inbound")) if mode() == "sandbox" else None
-        return found["url"] if found else None
+        found = self.desk.find(self.bin_name("inbound"), self.inbound_bin_url)
+        return found.url if found else self.inbound_bin_url
 
     def _reset_number(self) -> StepResult:
         number = find_number(self.client, self.phone_number)

@@ -65,7 +65,7 @@ def call_status(sid: str) -> str:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for errors worth retrying: no network, the sandbox twin away, Twilio 5xx or 429."""
+    """True for errors worth retrying: no network, the Twilio twin away, Twilio 5xx or 429."""
     if isinstance(exc, TwilioApiError):
         return exc.status == 0 or exc.status == 429 or exc.status >= 500
     if isinstance(exc, ValidationError):

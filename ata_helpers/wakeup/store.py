@@ -1,7 +1,7 @@
 """Where alarms and their ring history live: one small SQLite file.
 
-The file is `ATA_WAKEUP_DB` when set; otherwise `wakeup.sqlite3` in the sandbox folder (sandbox
-mode) or `~/.ata-helpers/wakeup.sqlite3` (live mode). Each ring time of an alarm is one row of
+The file is `ATA_WAKEUP_DB` when set; otherwise `wakeup.sqlite3` in the course's state folder
+(`settings.state_dir()`: the twins' folder, or `generated/` at the project root). Each ring time of an alarm is one row of
 `occurrences`, keyed by the alarm's name and the UTC instant it was due: that key is what makes
 the scheduler ring an alarm at most once per ring time, across restarts and clock changes.
 Claims are taken with `BEGIN IMMEDIATE`, so two schedulers on one file cannot both ring.
@@ -60,16 +60,14 @@ CREATE TABLE IF NOT EXISTS attempts (
 
 
 def default_alarm_db() -> Path:
-    """ATA_WAKEUP_DB, else the sandbox folder's wakeup.sqlite3, else ~/.ata-helpers/wakeup.sqlite3."""
-    from ..settings import load_env, mode, sandbox_dir
+    """ATA_WAKEUP_DB, else wakeup.sqlite3 in the state folder (settings.state_dir())."""
+    from ..settings import load_env, state_dir
 
     load_env()
     configured = os.environ.get("ATA_WAKEUP_DB", "").strip()
     if configured:
         return Path(configured).expanduser()
-    if mode() == "sandbox":
-        return sandbox_dir() / "wakeup.sqlite3"
-    return Path.home() / ".ata-helpers" / "wakeup.sqlite3"
+    return state_dir() / "wakeup.sqlite3"
 
 
 def _ts(when: datetime) -> float:

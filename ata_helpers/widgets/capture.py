@@ -24,7 +24,7 @@ _ALL = "(all)"
 
 
 class CaptureExplorer:
-    """A capture picker (sandbox captures or an upload) and the four views of notebook 07."""
+    """A capture picker (the sample captures or an upload) and the four views of notebook 07."""
 
     def __init__(self, captures: dict[str, Path]) -> None:
         self.captures = dict(captures)
@@ -103,7 +103,7 @@ class CaptureExplorer:
 
 
 def capture_explorer(captures: dict[str, Path] | None = None) -> CaptureExplorer:
-    """The explorer over the given captures (default: the sandbox's sample captures)."""
+    """The explorer over the given captures (default: the sample captures in the state folder)."""
     if captures is None:
         from ..capture.samples import sample_captures
 

@@ -1,6 +1,6 @@
 """Write byte-exact Ethernet/IPv4 (or IPv6)/UDP or TCP frames into a classic pcap file.
 
-Used by the sandbox line simulation to write the capture Twilio's console would give, by the
+Used by the line simulation to write the capture Twilio's console would give, by the
 sample captures of notebook 07, and by the tests. Checksums are computed, so Wireshark shows
 no "bad checksum" warnings.
 

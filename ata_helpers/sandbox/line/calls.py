@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...twiml import bin_sid_from_url
 from ..store import Store
 from ..twilio.alerts import add_alert
-from ..twilio.bins import bin_sid_from_url, get_bin, render_bin
+from ..twilio.bins import get_bin, render_bin
 from ..twilio.calls import E164, new_call_record, time_scale
 
 __all__ = ["route_call", "parse_sip_target", "Outcome", "dial_from_phone"]

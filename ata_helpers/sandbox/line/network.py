@@ -20,6 +20,7 @@ from ...capture.addresses import is_internal
 from ...capture.writers.pcap import Packet, write_pcap
 from ...capture.writers.sip import request, response, rtp_payload, sdp_body
 from ...grandstream.settings_model import setting
+from ...settings import SANDBOX_LINE
 from ..store import Store
 
 __all__ = ["LAN_IP", "WAN_IP", "TWILIO_SIGNALLING", "TWILIO_MEDIA", "ata_contact", "inbound_reachability",
@@ -27,7 +28,7 @@ __all__ = ["LAN_IP", "WAN_IP", "TWILIO_SIGNALLING", "TWILIO_MEDIA", "ata_contact
            "set_router", "media_blocked"]
 
 LAN_IP = "192.168.1.50"
-WAN_IP = "203.0.113.7"
+WAN_IP = SANDBOX_LINE["ATA_PUBLIC_IP"]  # 203.0.113.7, a documentation address (RFC 5737)
 NAT_PORT = {1: 41952, 2: 41954}  # the router's public port for each FXS port's SIP socket
 TWILIO_SIGNALLING = "54.172.60.1"
 TWILIO_MEDIA = "168.86.128.10"

@@ -1,8 +1,10 @@
 """TwiML Bins in the sandbox: Twilio has no public API for Bins, so the twin keeps its own.
 
 A live learner pastes the Bin's XML in the Console and copies back its
-`https://handler.twilio.com/twiml/EH…` URL; in the sandbox `create_bin` stands in for that
-step and returns a URL of the same shape, which the twin serves (GET /twiml/EH…).
+`https://handler.twilio.com/twiml/EH…` URL (the shape lives in `ata_helpers.twiml`); in the
+sandbox the twin stands in for the Console. It serves `/_sandbox/TwimlBins` (GET the list, POST
+FriendlyName + Twiml to create or update by friendly name, DELETE `/_sandbox/TwimlBins/EH…`) for
+the Bins desk (`bin_desk`), and serves each Bin's TwiML at `/twiml/EH…` as Twilio does.
 """
 
 from __future__ import annotations
@@ -10,24 +12,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ...twiml import BIN_URL, bin_sid_from_url
 from ..store import open_store
 from .format import TwinError, error_body, iso8601, now
 
 if TYPE_CHECKING:
     from ..http_base import TwinHandler
 
-__all__ = ["create_bin", "get_bin", "list_bins", "delete_bin", "bin_sid_from_url", "BIN_URL",
-           "handle_sandbox_path", "serve_bin", "render_bin"]
-
-BIN_URL = "https://handler.twilio.com/twiml/{sid}"
-_BIN_RE = re.compile(r"^https://handler\.twilio\.com/twiml/(EH[0-9a-f]{32})$")
-
-
-def bin_sid_from_url(url: str) -> str | None:
-    """The EH… SID of a Bin URL, or None when the URL is not a TwiML Bin URL."""
-    match = _BIN_RE.match(url.strip())
-    return match.group(1) if match else None
-
+__all__ = ["create_bin", "get_bin", "list_bins", "delete_bin", "handle_sandbox_path", "serve_bin", "render_bin"]
 
 _E164_SECTION = re.compile(r"\{\{\s*#\s*e164\s*\}\}(.*?)\{\{\s*/\s*e164\s*\}\}", re.S)
 _VAR = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -91,14 +83,18 @@ def delete_bin(url_or_sid: str) -> bool:
 
 
 def handle_sandbox_path(handler: "TwinHandler", method: str) -> None:
-    """`/_sandbox/TwimlBins` (GET list, POST create) for clients in other processes."""
+    """`/_sandbox/TwimlBins` (GET list, POST create or update) and DELETE `/_sandbox/TwimlBins/EH…`."""
     from ...settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 
     if handler.basic_auth() != (SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN):
         error = TwinError(401, 20003, "Authenticate")
         handler.send_json(401, error_body(error))
         return
-    if handler.url_path != "/_sandbox/TwimlBins":
+    sid = handler.url_path.removeprefix("/_sandbox/TwimlBins/")
+    if method == "DELETE" and sid != handler.url_path and delete_bin(sid):
+        handler.send_json(204, None)
+        return
+    if handler.url_path != "/_sandbox/TwimlBins" or method not in ("GET", "POST"):
         handler.send_json(404, error_body(TwinError(404, 20404, f"{handler.url_path} was not found")))
         return
     if method == "POST":

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ...settings import SANDBOX_LINE
 from ..store import Store, open_store
 from .alerts import add_alert
 from .calls import new_call_record
@@ -27,7 +28,7 @@ from .incoming_phone_numbers import seed_account
 __all__ = ["seed_call_history", "DEFAULT_END", "SANDBOX_NUMBER"]
 
 DEFAULT_END = datetime(2025, 3, 1, tzinfo=timezone.utc)
-SANDBOX_NUMBER = "+14155550100"
+SANDBOX_NUMBER = SANDBOX_LINE["ATA_PHONE_NUMBER"]
 _LOCAL = ZoneInfo("America/Los_Angeles")
 _CALLERS = ["+14155550123", "+14155550142", "+16505550187", "+12125550199", "+13105550111",
             "+442079460123", "+14085550176"]
