@@ -15,10 +15,9 @@ import pytest
 import ata_helpers as ata
 from ata_helpers import nat_story
 from ata_helpers.cli import main
-from ata_helpers.provision.config import SANDBOX_SIP_PASSWORD
 from ata_helpers.sandbox.ht80x.twin import SANDBOX_ADMIN_PASSWORD
 from ata_helpers.sandbox.twilio.credential_lists import password_hash
-from ata_helpers.settings import SANDBOX_AUTH_TOKEN
+from ata_helpers.settings import SANDBOX_AUTH_TOKEN, SANDBOX_SIP_PASSWORD
 
 SIP_PASSWORD = "Lantern-Quiet-4812"  # the learner's own password for this test's line
 
@@ -32,7 +31,7 @@ def nat_story_capture(monkeypatch: pytest.MonkeyPatch) -> Path:
     nat_story.set_contact_header(wan=False)
     failed = nat_story.call_the_phone()
     assert failed.status == "failed"
-    return nat_story.capture_of(failed)
+    return ata.sandbox.capture(failed.sid)
 
 
 def _sandbox_secrets(sandbox: Path, capture: Path) -> set[str]:

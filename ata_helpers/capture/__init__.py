@@ -10,7 +10,7 @@ Layers, from the wire up:
   (header lines, compact forms, lists), `sdp` (RFC 4566 media), `addresses` (address classes).
 - Tables and findings: `load`, `sip_table`, `rtp_table`, `dialogs`, `findings`, `ladder_svg`,
   `views`.
-- `writers`: build captures from a scenario (samples, the sandbox, tests, benchmarks).
+- `writers`: build captures from a scenario (samples, the twins, tests, benchmarks).
 
 Submodules load on first use, so `import ata_helpers.capture` costs nothing until a capture is
 read.

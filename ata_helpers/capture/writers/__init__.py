@@ -1,6 +1,6 @@
 """Capture writers: byte-exact pcap/pcapng files and SIP/RTP payloads built from a scenario.
 
-Used by the sample captures, the sandbox's line simulation, the tests and the benchmarks; the
+Used by the sample captures, the twins' line simulation, the tests and the benchmarks; the
 capture readers never import them.
 
 - `writers.pcap`: Ethernet/IPv4/IPv6, UDP/TCP frames with checksums, IPv4 fragments, classic
