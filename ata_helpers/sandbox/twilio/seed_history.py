@@ -162,9 +162,9 @@ def seed_call_history(n: int = 300, seed: int = 8, days: int = 28, end: datetime
                 events.append((alarm.timestamp(), "wake_up"))
             for _ in range(rng.randint(2, 9)):
                 minute = rng.randint(8 * 60, 22 * 60)
-                when = datetime(local_day.year, local_day.month, local_day.day, minute // 60, minute % 60,
-                                rng.randint(0, 59), tzinfo=_LOCAL)
-                events.append((when.timestamp(), rng.choice(("inbound_to_ata", "inbound_to_ata",
+                moment = datetime(local_day.year, local_day.month, local_day.day, minute // 60, minute % 60,
+                                  rng.randint(0, 59), tzinfo=_LOCAL)
+                events.append((moment.timestamp(), rng.choice(("inbound_to_ata", "inbound_to_ata",
                                                              "outbound_from_ata"))))
         if len(events) < n:
             rng = random.Random(rng.random())
