@@ -2,7 +2,7 @@
 
 Each step of the course (01–10) has a check that reads the real state through the same public
 clients the notebooks use — `twilio_client()` for the account, `ht80x_device()` for the ATA, the
-saved line inputs of notebook 02 — so it works against the sandbox and against a live account
+saved line inputs of notebook 02 — so it works against the twins and against a live account
 and device alike. It changes nothing. The result lists each thing the step should leave behind,
 ✓ when it is there, ✗ with what is missing and how to put it right, in plain words.
 
@@ -402,8 +402,8 @@ def _registered(learner: _Learner) -> Item:
     status = learner.device.status()
     row = status[status["port"] == number].iloc[0]
     return _item(what, row["registration"] == "Registered", f"port {number} is Registered to {row['sip_server']}",
-                 f"port {number} is {row['registration']}: see registration_checks() and twilio_side_verdict() "
-                 "in notebook 05")
+                 f"port {number} is {row['registration']}: see registration_checks() and Twilio's side of the "
+                 "registration in notebook 05")
 
 
 def _confirmed(learner: _Learner) -> Item:
@@ -413,7 +413,7 @@ def _confirmed(learner: _Learner) -> Item:
                                  "registered = watch.run(); ata.check(\"05\", registered)")
     return _item(what, learner.answer is True, "the wait ended with every active port Registered",
                  "the wait ended before every active port registered: read registration_checks() and "
-                 "twilio_side_verdict() below it")
+                 "Twilio's side of the registration below it")
 
 
 # -- 06 inbound ------------------------------------------------------------------------------------
@@ -480,7 +480,7 @@ def _log_has_calls(learner: _Learner) -> Item:
     what = "the call log has calls"
     calls = learner.client.calls.list(limit=20)
     return _item(what, len(calls) > 1, f"at least {len(calls)} calls",
-                 f"only {len(calls)} call(s): run the notebook's cells (the sandbox seeds a month of history)")
+                 f"only {len(calls)} call(s): run the notebook's cells (on the twins, notebook 08 seeds a month of history)")
 
 
 def _failed_count(learner: _Learner) -> Item:

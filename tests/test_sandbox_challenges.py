@@ -32,7 +32,7 @@ def _inbound_call_findings() -> set[str]:
     from ata_helpers import nat_story
 
     call = nat_story.call_the_phone(max_wait_s=30)
-    return set(ata.diagnose(nat_story.capture_of(call))["code"])
+    return set(ata.diagnose(ata.sandbox.capture(call.sid))["code"])
 
 
 def _alert_of_dialled_call() -> int:

@@ -124,7 +124,7 @@ _FAULTS: tuple[Fault, ...] = (
           "The Authenticate Password on the ATA (P34) is not the credential's password, so Twilio refuses "
           "the digest with 403 Forbidden (32202).",
           "registration_capture() → diagnose(): auth-rejected (a REGISTER with credentials answered 403); "
-          "twilio_side_verdict() says 'wrong password'; the doctor's 'ATA port registered' row fails.",
+          "ata.sandbox.registration_status() says 'wrong password'; the doctor's 'ATA port registered' row fails.",
           "Write the credential's password to the ATA again: ht80x_device().apply(config) with "
           "FxsPort(password=sip_password()) (notebook 04)."),
     Fault("registration-off", "The port shows Not Registered; the ATA's settings look right.",
@@ -132,7 +132,7 @@ _FAULTS: tuple[Fault, ...] = (
           "SIP Registration was turned off on the SIP domain, so Twilio answers every REGISTER with 403 "
           "(error 32210).",
           "The doctor's 'SIP registration enabled' row fails; the REGISTER capture carries "
-          "X-Twilio-Error: 32210; twilio_side_verdict() names 32210.",
+          "X-Twilio-Error: 32210; ata.sandbox.registration_status() names 32210.",
           "Turn it on again: TwilioSetup.from_saved().apply([\"outbound\", \"registration\"]) or "
           "client.sip.domains(SID).update(sip_registration=True)."),
     Fault("no-registration-list", "The port shows Not Registered; registration is on for the domain.",

@@ -82,12 +82,13 @@ def _step_06() -> None:
 def _step_07() -> None:
     """Notebook 07: the NAT story on the line — LAN Contact, a failing call, WAN Contact, a good call."""
     from .. import nat_story
+    from . import capture
 
     nat_story.ensure_line()
     nat_story.set_contact_header(wan=False)
-    nat_story.capture_of(nat_story.call_the_phone())
+    capture(nat_story.call_the_phone().sid)
     nat_story.set_contact_header(wan=True)
-    nat_story.capture_of(nat_story.call_the_phone())
+    capture(nat_story.call_the_phone().sid)
 
 
 def _step_08() -> None:
