@@ -1,6 +1,7 @@
 """The line report: one self-contained HTML file a person can keep or hand to support.
 
-In order: when and in which mode it was made; the doctor's checklist; the Twilio side
+In order: when it was made and with which settings (`settings.describe()`: mode, state folder,
+Twilio account and credentials kind); the doctor's checklist; the Twilio side
 (`TwilioSetup.describe()`); the ATA's settings (passwords masked) and port status; the last
 calls with Twilio's error codes explained; and, for a capture, its findings, one ladder
 diagram per call and the RTP streams. Rendered with Jinja2 (autoescaping on) from
@@ -175,14 +176,14 @@ def line_report(path: "str | Path | None" = None, capture: "CaptureInput | None"
     """Build the line report; returns the HTML text, and writes it (permissions 0600) to `path` if given.
 
     `capture` is a pcap/pcapng of a call (Twilio Console > Monitor > Logs > Calls > a call > SIP
-    PCAP LOG, or `ata.sandbox.capture(call_sid)`): the report then adds its findings, a ladder per
+    PCAP LOG, or the twins' simulated capture of the call): the report then adds its findings, a ladder per
     call and the RTP streams. A part that cannot be read (no credentials, device unreachable) says
     why in its place; the rest is still made. Raises ValidationError when `capture` is not a file.
     """
     from . import __version__
     from .errors import ValidationError
     from .progress import progress_reporter
-    from .settings import mode, write_private_file
+    from .settings import describe, write_private_file
 
     if capture is not None and isinstance(capture, (str, Path)) and not Path(capture).is_file():
         raise ValidationError("capture", f"no such file: {capture}")
@@ -201,7 +202,7 @@ def line_report(path: "str | Path | None" = None, capture: "CaptureInput | None"
         sections.append(_guarded(section, build))
     progress.close("done")
     made = datetime.now(timezone.utc).replace(microsecond=0)
-    html = scrub(_render({"made": made.isoformat().replace("+00:00", "Z"), "mode": mode(),
+    html = scrub(_render({"made": made.isoformat().replace("+00:00", "Z"), "environment": describe(),
                           "version": __version__, "sections": sections}))
     if path is not None:
         write_private_file(Path(path), html)
