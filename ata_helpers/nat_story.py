@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -34,7 +33,7 @@ def ensure_line() -> "pd.DataFrame":
     """Make sure the Twilio side (notebooks 02, 03, 06) and the ATA (notebook 04) are set up; idempotent."""
     import pandas as pd
 
-    from .grandstream import HT80xConfig, FxsPort, ht80x_device
+    from .grandstream import FxsPort, HT80xConfig, ht80x_device
     from .provision import TwilioSetup
     from .provision.config import load_inputs, sip_password
 

@@ -353,7 +353,8 @@ def validate_voice_method(value: str, field: str = "voice_method") -> str:
 
 def validate_bin_url(value: str, field: str = "bin_url") -> str:
     """A TwiML Bin URL as the Console shows it: https://handler.twilio.com/twiml/EH + 32 hex digits."""
-    from .twiml import bin_sid_from_url  # twiml imports this module: imported here, when first used
+    # twiml imports this module, so its Bin URL shape is imported here, when first used
+    from .twiml import bin_sid_from_url
 
     text = str(value or "").strip()
     if not text:

@@ -52,7 +52,7 @@ def _password() -> str:
 def test_fresh_sandbox_reports_the_chain_as_not_set_up() -> None:
     frame = ata.doctor()
     assert list(frame.columns) == ["check", "status", "detail", "fix"]
-    statuses = dict(zip(frame["check"], frame["status"]))
+    statuses = dict(zip(frame["check"], frame["status"], strict=True))
     assert statuses["Twilio credentials valid"] == "pass"
     assert statuses["SIP domain exists"] == "fail"
     assert statuses["ATA port registered"] == "fail"
@@ -135,7 +135,7 @@ def test_live_mode_without_network_still_gives_the_table(monkeypatch: pytest.Mon
     monkeypatch.setenv("ATA_ADMIN_PASSWORD", "admin")
     monkeypatch.setattr("ata_helpers.twilio_api.twilio_client", _unreachable_client)
     frame = ata.doctor()
-    statuses = dict(zip(frame["check"], frame["status"]))
+    statuses = dict(zip(frame["check"], frame["status"], strict=True))
     assert statuses["Twilio credentials valid"] == "fail"
     assert statuses["SIP domain exists"] == "skip" and statuses["ATA reachable"] == "fail"
     assert "x" * 32 not in frame.to_string()

@@ -10,7 +10,7 @@ import ata_helpers as ata
 def test_sandbox_environment_is_all_ok() -> None:
     table = ata.environment_check()
     assert list(table.columns) == ["item", "value", "status"]
-    rows = dict(zip(table["item"], table["status"]))
+    rows = dict(zip(table["item"], table["status"], strict=True))
     assert rows["mode"] == "ok" and rows["Twilio API answers"] == "ok"
     assert table.loc[table["item"] == "mode", "value"].item() == "sandbox"
     assert table.loc[table["item"] == "state folder", "value"].item() == "ATA_SANDBOX_DIR"
