@@ -8,6 +8,7 @@ description by scripts/extract_openapi_subset.py.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +71,18 @@ def _post(path: str, data: dict[str, Any], **values: str) -> dict[str, Any]:
     return response.json()
 
 
+HELLO = """exports.handler = function (context, event, callback) {
+  const twiml = new Twilio.twiml.VoiceResponse();
+  twiml.say('hello');
+  return callback(null, twiml);
+};
+"""
+
+
 @pytest.fixture()
-def world() -> dict[str, Any]:
+def world(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """One of every resource, made through the HTTP API exactly as the SDK would."""
+    monkeypatch.setenv("ATA_SANDBOX_TIME_SCALE", "0.01")  # builds complete in 20 ms
     by_kind = {s.kind: s for s in SPECS}
     domain = _post(by_kind["sip_domain"].collection, {"DomainName": "contract.sip.twilio.com"})
     cl = _post(by_kind["credential_list"].collection, {"FriendlyName": "contract list"})
@@ -101,6 +111,23 @@ def world() -> dict[str, Any]:
     call = _post(by_kind["call"].collection, {"To": "sip:ht801@contract.sip.twilio.com",
                                               "From": "+14155550100", "Twiml": "<Response/>"})
     alerts = requests.get(_url(by_kind["alert"].collection), auth=AUTH, timeout=10).json()["alerts"]
+    service = _post(by_kind["service"].collection, {"UniqueName": "contract", "FriendlyName": "contract"})
+    environment = _post(by_kind["environment"].collection, {"UniqueName": "dev", "DomainSuffix": "dev"},
+                        ServiceSid=service["sid"])
+    function = _post(by_kind["function"].collection, {"FriendlyName": "hello"}, ServiceSid=service["sid"])
+    upload = requests.post(_url(by_kind["function_version"].collection, ServiceSid=service["sid"],
+                                FunctionSid=function["sid"]), auth=AUTH, timeout=10,
+                           files={"Content": ("hello.js", HELLO, "application/javascript")},
+                           data={"Path": "/hello", "Visibility": "protected"})
+    assert upload.status_code == 201, upload.text
+    build = _post(by_kind["build"].collection, {"FunctionVersions": upload.json()["sid"]}, ServiceSid=service["sid"])
+    for _ in range(100):
+        if requests.get(_url(by_kind["build"].instance, ServiceSid=service["sid"], Sid=build["sid"]),
+                        auth=AUTH, timeout=10).json()["status"] != "building":
+            break
+        time.sleep(0.05)
+    deployment = _post(by_kind["deployment"].collection, {"BuildSid": build["sid"]}, ServiceSid=service["sid"],
+                       EnvironmentSid=environment["sid"])
     sids = {"sip_domain": ({"Sid": domain["sid"]}), "credential_list": {"Sid": cl["sid"]},
             "credential": {"CredentialListSid": cl["sid"], "Sid": cred["sid"]},
             "ip_access_control_list": {"Sid": acl["sid"]},
@@ -110,7 +137,14 @@ def world() -> dict[str, Any]:
             "trunk_phone_number": {"TrunkSid": trunk["sid"], "Sid": tpn["sid"]},
             "trunk_credential_list": {"TrunkSid": trunk["sid"], "Sid": tcl["sid"]},
             "trunk_ip_access_control_list": {"TrunkSid": trunk["sid"], "Sid": tacl["sid"]},
-            "alert": {"Sid": alerts[0]["sid"]}}
+            "alert": {"Sid": alerts[0]["sid"]}, "service": {"Sid": service["sid"]},
+            "environment": {"ServiceSid": service["sid"], "Sid": environment["sid"]},
+            "function": {"ServiceSid": service["sid"], "Sid": function["sid"]},
+            "function_version": {"ServiceSid": service["sid"], "FunctionSid": function["sid"],
+                                 "Sid": upload.json()["sid"]},
+            "build": {"ServiceSid": service["sid"], "Sid": build["sid"]},
+            "deployment": {"ServiceSid": service["sid"], "EnvironmentSid": environment["sid"],
+                           "Sid": deployment["sid"]}}
     for kind, mapping in maps.items():
         sids[kind] = {"DomainSid": domain["sid"], "Sid": mapping["sid"]}
     return sids

@@ -37,6 +37,10 @@ def _get(path: str, **query: str) -> requests.Response:
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=[f"{o.method} {o.path}" for o in OPERATIONS])
 def test_operations_are_documented_with_their_parameter_names(op: Any) -> None:
+    if op.reference is not None:  # documented on a Twilio page, not in the OpenAPI description
+        assert op.reference.startswith("https://www.twilio.com/docs/")
+        assert op.path not in SUBSET or op.method not in SUBSET[op.path]
+        return
     assert op.path in SUBSET and op.method in SUBSET[op.path]
     documented = SUBSET[op.path][op.method]
     assert sorted(op.query) == sorted(documented["query"])

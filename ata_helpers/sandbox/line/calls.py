@@ -17,7 +17,7 @@ from ..twilio.alerts import add_alert
 from ..twilio.bins import get_bin, render_bin
 from ..twilio.calls import E164, new_call_record, time_scale
 
-__all__ = ["route_call", "parse_sip_target", "Outcome", "dial_from_phone"]
+__all__ = ["route_call", "parse_sip_target", "Outcome", "dial_from_phone", "webhook_twiml"]
 
 _SIP = re.compile(r"^sips?:(?:(?P<user>[^@;?]+)@)?(?P<host>[^;:>?]+)(?::\d+)?(?P<params>[;?].*)?$", re.I)
 _GLOBAL = re.compile(r"^(?P<label>[a-z0-9-]+)\.sip\.twilio\.com$", re.I)
@@ -139,16 +139,41 @@ def dial_from_phone(store: Store, digits: str, port: int = 1) -> dict[str, Any]:
         parent["timeline"] = _timeline(start, [(0.5, "failed")])
         add_alert(store, parent["sid"], 11200, f"The SIP domain {domain_name} has no Voice URL", at=start)
     else:
-        found = get_bin(domain["voice_url"]) if bin_sid_from_url(domain["voice_url"]) else None
-        if found is None:
+        twiml, problem = webhook_twiml(store, domain["voice_url"], {"To": callee, "From": caller,
+                                                                     "CallSid": parent["sid"], "Direction": "inbound"})
+        if twiml is None:
             parent["timeline"] = _timeline(start, [(0.5, "failed")])
-            add_alert(store, parent["sid"], 11200, f"HTTP retrieval failure for {domain['voice_url']} "
-                                                   "(the sandbox serves only its own TwiML Bins)",
+            add_alert(store, parent["sid"], 11200, f"HTTP retrieval failure for {domain['voice_url']}: {problem}",
                       at=start, url=domain["voice_url"])
         else:
-            parent = _run_dial(store, parent, render_bin(found["twiml"], {"To": callee, "From": caller}), ET)
+            parent = _run_dial(store, parent, twiml, ET)
     store.update("call", parent["sid"], parent)
     return parent
+
+
+def webhook_twiml(store: Store, url: str, params: dict[str, str]) -> tuple[str | None, str]:
+    """What Twilio gets when it requests `url` for a call: (TwiML, "") or (None, why not).
+
+    The sandbox reaches its own TwiML Bins (templates rendered) and the Functions deployed on its
+    *.twil.io domains (run by the twin's Functions runtime); any other URL is out of its reach.
+    """
+    from ..twilio.function_runtime import NotInterpretable, run_handler
+    from ..twilio.serverless import resolve_function_url
+
+    if bin_sid_from_url(url):
+        found = get_bin(url)
+        return (render_bin(found["twiml"], params), "") if found else (None, "no such TwiML Bin (HTTP 404)")
+    if ".twil.io" in url:
+        version = resolve_function_url(store, url)
+        if version is None:
+            return None, "no Function is deployed at that URL (HTTP 404)"
+        if version["visibility"] == "private":
+            return None, "the Function is private, so it has no URL (HTTP 404)"
+        try:
+            return run_handler(version["content"], params), ""
+        except NotInterpretable as exc:
+            return None, f"the Function failed (HTTP 500, Twilio error 82002): {exc}"
+    return None, "the sandbox reaches only its own TwiML Bins and deployed Functions"
 
 
 def _call_auth_refusal(store: Store, domain: dict[str, Any], values: dict[str, str],

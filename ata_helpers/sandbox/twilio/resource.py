@@ -75,7 +75,8 @@ class Operation:
     Insights Summary, lists derived from other records, multipart uploads. `path` is the template
     as in Twilio's OpenAPI description, `method` its HTTP method, and `serve(handler, ctx, values)`
     answers it (`values` are the path's values); `query` and `form` list the parameter names Twilio
-    documents for it. Requests are authenticated before `serve` is called.
+    documents for it. Requests are authenticated before `serve` is called. `reference` is the Twilio
+    page that documents an operation the OpenAPI description leaves out (None: it is in the description).
     """
 
     path: str
@@ -85,6 +86,7 @@ class Operation:
     query: list[str] = field(default_factory=list)
     form: list[str] = field(default_factory=list)
     required_form: list[str] = field(default_factory=list)
+    reference: str | None = None
 
 
 PAGING = ["PageSize", "Page", "PageToken"]

@@ -121,7 +121,9 @@ class TwilioTwinHandler(TwinHandler):
 
     def _require_parent(self, ctx: Ctx, spec: Spec, parent: str) -> None:
         parent_kind = {"DomainSid": "sip_domain", "CredentialListSid": "credential_list",
-                       "IpAccessControlListSid": "ip_access_control_list", "TrunkSid": "trunk"}[spec.parent_param or ""]
+                       "IpAccessControlListSid": "ip_access_control_list", "TrunkSid": "trunk",
+                       "ServiceSid": "service", "FunctionSid": "function",
+                       "EnvironmentSid": "environment"}[spec.parent_param or ""]
         if ctx.store.get(parent_kind, parent) is None:
             raise TwinError(404, 20404, f"The requested resource {self.url_path} was not found")
 

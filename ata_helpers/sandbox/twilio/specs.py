@@ -12,6 +12,7 @@ from . import (
                      incoming_phone_numbers,
                      insights,
                      ip_access_control_lists,
+                     serverless,
                      sip_domains,
                      trunks,
 )
@@ -20,6 +21,7 @@ from .resource import Operation, Spec
 __all__ = ["SPECS", "OPERATIONS"]
 
 SPECS: list[Spec] = [*sip_domains.SPECS, *credential_lists.SPECS, *ip_access_control_lists.SPECS,
-                     *incoming_phone_numbers.SPECS, *calls.SPECS, *trunks.SPECS, *alerts.SPECS]
+                     *incoming_phone_numbers.SPECS, *calls.SPECS, *trunks.SPECS, *alerts.SPECS,
+                     *serverless.SPECS]
 
-OPERATIONS: list[Operation] = [*insights.OPERATIONS]
+OPERATIONS: list[Operation] = [*insights.OPERATIONS, *serverless.OPERATIONS]
