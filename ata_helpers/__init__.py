@@ -28,11 +28,11 @@ _EXPORTS: dict[str, str] = {
     "twilio_ip_ranges": "ata_helpers.firewall",
     "firewall_rules": "ata_helpers.firewall",
     # calls: log, REST-placed calls, wake-up alarm
-    "call_log": "ata_helpers.call_logs",
+    "call_log": "ata_helpers.calls",
     "call_summary": "ata_helpers.voice_insights",
     "call_events": "ata_helpers.voice_insights",
-    "place_call": "ata_helpers.rest_calls",
-    "wait_for_call": "ata_helpers.rest_calls",
+    "place_call": "ata_helpers.calls",
+    "wait_for_call": "ata_helpers.calls",
     "WakeUpCall": "ata_helpers.wakeup",
     # Twilio side of the line
     "TwilioSetup": "ata_helpers.provision",

@@ -342,7 +342,7 @@ def _last_call(line: _Line, inbound: bool) -> Check:
     if line.client is None or not line.domain_name or not line.user:
         return _skip(name, "the ATA's SIP address is not known yet")
     address = f"sip:{line.user}@{line.domain_name}"
-    from .call_logs import sip_key
+    from .calls.analysis import sip_key
 
     wanted = sip_key(address)
     if "recent_calls" not in line.notes:  # one listing serves both directions
@@ -352,7 +352,7 @@ def _last_call(line: _Line, inbound: bool) -> Check:
     if not calls:
         return _skip(name, f"no call {'to' if inbound else 'from'} {address} yet")
     call = calls[0]
-    from .rest_calls import call_alerts
+    from .calls.alerts import call_alerts
 
     alerts = call_alerts(line.client, call.sid, call.date_created)
     if call.status not in FINAL_STATUSES:

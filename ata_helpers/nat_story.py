@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .provision.device_call import DeviceCall
+    from .calls import CallResult
 
 __all__ = ["ensure_line", "set_contact_header", "call_the_phone", "line_address"]
 
@@ -79,9 +79,9 @@ def set_contact_header(wan: bool, port: int = 1) -> "pd.DataFrame":
     return table[table["result"] != "unchanged"].reset_index(drop=True)
 
 
-def call_the_phone(max_wait_s: float = 60.0) -> "DeviceCall":
+def call_the_phone(max_wait_s: float = 60.0) -> "CallResult":
     """Place the inbound test call to the ATA's global address and follow it to its end."""
     from .provision.config import load_inputs
-    from .provision.device_call import call_device
+    from .calls import call_ata
 
-    return call_device(line_address(), from_=load_inputs()["caller_id"], max_wait_s=max_wait_s)
+    return call_ata(line_address(), from_=load_inputs()["caller_id"], max_wait_s=max_wait_s)

@@ -106,7 +106,7 @@ def _ata(section: Section) -> None:
 
 
 def _calls(section: Section) -> None:
-    from .call_logs import call_log
+    from .calls import call_log
 
     frame = call_log(limit=LAST_CALLS, progress=False)
     section.notes.append(f"the {len(frame)} most recent call(s), newest first"

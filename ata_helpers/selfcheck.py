@@ -166,7 +166,7 @@ class _Learner:
         return self._get("port", find)
 
     def calls_to_ata(self) -> list[Any]:
-        from .call_logs import sip_key
+        from .calls.analysis import sip_key
 
         def find() -> list[Any]:
             wanted = sip_key(self.setup.device_uri)
@@ -452,7 +452,7 @@ def _last_inbound(learner: _Learner) -> Item:
 # -- 07 troubleshooting ----------------------------------------------------------------------------
 def _failure_reproduced(learner: _Learner) -> Item:
     what = "you reproduced the LAN-Contact failure"
-    from .rest_calls import call_alerts
+    from .calls.alerts import call_alerts
 
     for call in learner.calls_to_ata():
         if call.status == "completed":
@@ -485,7 +485,7 @@ def _log_has_calls(learner: _Learner) -> Item:
 
 def _failed_count(learner: _Learner) -> Item:
     what = "your count of failed calls to the ATA"
-    from .call_logs import call_log
+    from .calls import call_log
 
     truth = len(call_log(to=learner.setup.device_uri, status="failed", progress=False, alerts=False))
     if learner.answer is None:

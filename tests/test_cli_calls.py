@@ -23,7 +23,7 @@ def fast_calls(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_calls_place_waits_and_reports(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calls", "place", "+14155550123", "--say", "Good morning"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("CA") and out[1] == f"{out[0]}: completed after 6 s"
+    assert out[0].startswith("CA") and out[1] == f"✓ {out[0]} to +14155550123: completed after 6 s"
 
 
 def test_calls_place_reports_a_failure_with_its_code(capsys: pytest.CaptureFixture[str]) -> None:

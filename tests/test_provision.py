@@ -18,7 +18,6 @@ from ata_helpers.errors import TwilioApiError, ValidationError
 from ata_helpers.provision import (
     SetupError,
     TwilioSetup,
-    call_device,
     ensure_call_credential_mapping,
     ensure_call_ip_acl_mapping,
     ensure_credential,
@@ -312,18 +311,6 @@ def test_from_saved_defaults_in_sandbox() -> None:
     setup = TwilioSetup.from_saved()
     assert (setup.domain_label, setup.phone_number) == ("my-ht801", NUMBER)
     assert setup._password == SANDBOX_SIP_PASSWORD
-
-
-def test_call_device_not_registered_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ATA_SANDBOX_TIME_SCALE", "0.01")
-    setup = _setup()
-    setup.apply()
-    result = call_device(setup.device_uri, NUMBER, poll_s=0.1, max_wait_s=10)
-    assert result.status == "failed" and not result.ok
-    assert list(result.alerts.code) == [32009]
-    assert "not registered" in result.alerts.meaning[0] and "32009" in result.summary()
-    with pytest.raises(ValidationError, match="32220"):
-        call_device("sip:ht801@line-one.sip.ashburn.twilio.com", NUMBER)
 
 
 def test_a_failed_teardown_reports_what_was_removed(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:

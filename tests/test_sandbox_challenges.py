@@ -36,7 +36,7 @@ def _inbound_call_findings() -> set[str]:
 
 
 def _alert_of_dialled_call() -> int:
-    from ata_helpers.rest_calls import call_alerts, wait_for_call
+    from ata_helpers.calls import call_alerts, wait_for_call
 
     result = wait_for_call(ata.sandbox.dial("14155550123"))
     alerts = call_alerts(ata.twilio_client(), result.sid, None)
@@ -106,9 +106,9 @@ def _assert(condition: bool) -> None:
 
 
 def _last_inbound_error() -> int:
-    from ata_helpers.provision import call_device
+    from ata_helpers.calls import call_ata
 
-    call = call_device("sip:ht801@my-ht801.sip.twilio.com", "+14155550100", max_wait_s=30)
+    call = call_ata("sip:ht801@my-ht801.sip.twilio.com", "+14155550100", max_wait_s=30)
     return int(call.alerts["code"].iloc[0]) if len(call.alerts) else 0
 
 

@@ -9,7 +9,7 @@ from ata_helpers.sandbox.course_steps import STEP_ACTIONS
 
 
 def _failed_calls_to_ata() -> int:
-    from ata_helpers.rest_calls import ata_sip_uri
+    from ata_helpers.calls import ata_sip_uri
 
     return len(ata.call_log(to=ata_sip_uri(), status="failed", progress=False, alerts=False))
 

@@ -78,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _log(args: argparse.Namespace) -> int:
-    from ..call_logs import call_log
+    from ..calls import call_log
 
     frame = call_log(to=args.to, from_=args.from_, status=args.status, start_time=args.on,
                      start_time_after=args.after, start_time_before=args.before, limit=args.limit,
@@ -104,7 +104,7 @@ def _log(args: argparse.Namespace) -> int:
 
 
 def _place(args: argparse.Namespace) -> int:
-    from ..rest_calls import place_call, wait_for_call
+    from ..calls import place_call, wait_for_call
 
     sid = place_call(args.to, say=args.say, twiml=args.twiml, url=args.url, from_=args.from_,
                      timeout=args.timeout)

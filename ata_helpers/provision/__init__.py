@@ -6,7 +6,6 @@ Loaded lazily by `ata_helpers` (it imports twilio and pandas when used).
 from __future__ import annotations
 
 from .config import load_inputs, save_inputs, sip_password
-from .device_call import call_device
 from .results import SetupError, StepResult, results_table
 from .setup import STAGES, TAG_PREFIX, TwilioSetup, registrar_hostnames
 from .steps import (
@@ -33,7 +32,6 @@ __all__ = [
     "StepResult",
     "results_table",
     "registrar_hostnames",
-    "call_device",
     "TwimlDesk",
     "HostedTwiml",
     "ApiDesk",

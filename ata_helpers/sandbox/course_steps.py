@@ -71,12 +71,13 @@ def _step_05() -> None:
 
 def _step_06() -> None:
     """Notebook 06: the inbound stage (Bin, the number's voice URL) and the test call to the ATA."""
-    from ..provision import TwilioSetup, call_device
+    from ..calls import call_ata
+    from ..provision import TwilioSetup
     from ..provision.config import sip_password
 
     setup = TwilioSetup.from_saved(password=sip_password(prompt=False))
     setup.apply()
-    call_device(setup.device_uri, setup.phone_number)
+    call_ata(setup.device_uri, setup.phone_number)
 
 
 def _step_07() -> None:
@@ -100,7 +101,7 @@ def _step_08() -> None:
 
 def _step_09() -> None:
     """Notebook 09: the wake-up alarm saved, and one call placed through the REST API."""
-    from ..rest_calls import ata_sip_uri, place_call, wait_for_call
+    from ..calls import ata_sip_uri, place_call, wait_for_call
     from ..wakeup import WakeUpCall
     from ..wakeup.store import AlarmStore
 

@@ -110,7 +110,7 @@ def home_assistant_config(alarm: WakeUpCall, from_: str | None = None) -> str:
     `twilio_auth_token` and `twilio_calls_url`. Home Assistant's time trigger uses Home Assistant's
     own time zone, and there are no retries.
     """
-    from ..rest_calls import build_twiml, check_e164
+    from ..calls.place import build_twiml, check_e164
 
     caller = from_ or alarm.from_
     if not caller:

@@ -137,7 +137,7 @@ class WakeUpCall:
     _weekdays: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from ..rest_calls import build_twiml, check_destination, check_e164
+        from ..calls.place import build_twiml, check_destination, check_e164
 
         at = _parse_time(self.time)
         object.__setattr__(self, "time", at.strftime("%H:%M"))

@@ -51,7 +51,7 @@ def _utc_now() -> datetime:
 
 def place_alarm_call(alarm: WakeUpCall) -> str:
     """Place the alarm's call through Twilio (the scheduler's default way to ring)."""
-    from ..rest_calls import place_call
+    from ..calls.place import place_call
 
     return place_call(alarm.to, say=alarm.message, from_=alarm.from_, timeout=alarm.ring_seconds)
 

@@ -1,6 +1,6 @@
 """Form for notebook 08: Twilio's call filters, then the log, the failures explained and a chart.
 
-Only wiring: the data comes from `ata_helpers.call_logs`. Each validation message is shown beside
+Only wiring: the data comes from `ata_helpers.calls`. Each validation message is shown beside
 its field. Results are written with `Output.append_display_data` / `append_stdout`, never with
 `with out: print`.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..call_logs import CALL_STATUSES, call_log, calls_per_day_chart, failures_by_error_code
+from ..calls import CALL_STATUSES, call_log, calls_per_day_chart, failures_by_error_code
 from ..errors import AtaHelpersError, ValidationError
 
 __all__ = ["CallLogForm", "call_log_form", "SHOWN_COLUMNS"]

@@ -120,7 +120,7 @@ class WakeUpForm(widgets.VBox):
             elif self.export_format.value == "systemd":
                 text = "\n".join(f"# {name}\n{body}" for name, body in systemd_units(alarm).items())
             else:
-                from ..rest_calls import default_caller_id
+                from ..calls import default_caller_id
 
                 text = home_assistant_config(alarm, from_=default_caller_id())
         except AtaHelpersError as exc:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import ata_helpers as ata
-from ata_helpers.call_logs import (COLUMNS, calls_for_sip_address, calls_per_day, calls_per_day_chart,
+from ata_helpers.calls import (COLUMNS, calls_for_sip_address, calls_per_day, calls_per_day_chart,
                                    duration_chart, duration_summary, failures_by_error_code)
 from ata_helpers.errors import ValidationError
 from ata_helpers.sandbox.store import open_store

@@ -1,12 +1,12 @@
-"""Calls placed through Twilio's REST API: make the phone ring, then follow the call to its end.
+"""Calls placed through Twilio's REST API: make a phone ring, then follow the call to its end.
 
 `place_call` checks the destination, the caller ID and the TwiML before anything reaches the
 network (an edge-specific SIP URI is refused with Twilio's 32220 explanation, TwiML longer than
 4000 characters with 32018's), and turns a Twilio error into one that carries code, meaning and
-fix. `wait_for_call` polls the call until Twilio reports a final status and returns what
-happened, with the error Twilio logged for it (Monitor alerts) when it failed.
-
-The module is not named `place_call` so that importing it never shadows `ata.place_call`.
+fix. `wait_for_call` polls the call until Twilio reports a final status and returns a CallResult
+with the alerts Twilio logged for it. `call_ata` is the ATA's test call: `calls.create(to=
+"sip:USER@DOMAIN.sip.twilio.com", …)` is what the inbound TwiML does for a caller, so it shows
+whether Twilio can ring the phone. Source: https://www.twilio.com/docs/voice/api/call-resource
 """
 
 from __future__ import annotations
@@ -14,27 +14,28 @@ from __future__ import annotations
 import re
 import time
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
-from .calls.statuses import FINAL_STATUSES
-from .errors import ValidationError
-from .twilio_error_codes import explain
+from ..errors import ValidationError
+from ..twilio_error_codes import explain
+from .result import CallResult, result_from_call
+from .statuses import FINAL_STATUSES
 
 if TYPE_CHECKING:
     from twilio.rest import Client
 
-__all__ = ["place_call", "wait_for_call", "CallResult", "build_twiml", "check_destination",
-           "check_e164", "ata_sip_uri", "default_caller_id", "FINAL_STATUSES", "TWIML_LIMIT",
-           "DEFAULT_MESSAGE"]
+__all__ = ["place_call", "wait_for_call", "call_ata", "build_twiml", "check_destination", "check_e164",
+           "default_caller_id", "ata_sip_uri", "TWIML_LIMIT", "DEFAULT_MESSAGE", "TEST_CALL_MESSAGE"]
 
 TWIML_LIMIT = 4000
 DEFAULT_MESSAGE = "Hello. This is a test call from your Twilio line."
+TEST_CALL_MESSAGE = "Hello from Twilio. Your H T 8 0 1 line receives calls."
+_CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+
 
 def check_e164(value: str | None, field: str = "to") -> str:
     """The number in E.164 (+, country code, at most 15 digits); ValidationError otherwise."""
-    from .validate import validate_e164
+    from ..validate import validate_e164
 
     return validate_e164(str(value or ""), field)
 
@@ -44,8 +45,9 @@ def check_destination(value: str, field: str = "to") -> str:
 
     An edge-specific host (…sip.ashburn.twilio.com) is refused with Twilio's 32220 explanation;
     the legacy us1/us1-ix hosts pass with a TwilioDeprecationWarning (`validate_global_sip_uri`).
+    Raises ValidationError.
     """
-    from .validate import validate_global_sip_uri
+    from ..validate import validate_global_sip_uri
 
     text = str(value or "").strip()
     if not text.lower().startswith(("sip:", "sips:")):
@@ -55,18 +57,12 @@ def check_destination(value: str, field: str = "to") -> str:
     return validate_global_sip_uri(text, field)
 
 
-def ata_sip_uri() -> str:
-    """The ATA's global SIP address from the saved line inputs (notebook 02), e.g. sip:ht801@my-ht801.sip.twilio.com."""
-    from .provision.config import load_inputs
-    from .validate import domain_name_for
-
-    inputs = load_inputs()
-    return check_destination(f"sip:{inputs['username']}@{domain_name_for(inputs['domain_label'])}")
-
-
 def build_twiml(say: str | None = None, twiml: Any = None, voice: str | None = None,
                 loop: int = 1) -> str:
-    """TwiML for a call: a <Say> built with twilio.twiml, or given TwiML checked to be a <Response>."""
+    """TwiML for a call: a <Say> built with twilio.twiml, or given TwiML checked to be a <Response>.
+
+    Raises ValidationError for XML that is not a <Response> or TwiML over TWIML_LIMIT characters.
+    """
     if say is not None and twiml is not None:
         raise ValidationError("twiml", "give either say or twiml, not both")
     if twiml is not None:
@@ -94,6 +90,20 @@ def build_twiml(say: str | None = None, twiml: Any = None, voice: str | None = N
     return text
 
 
+def _saved_line() -> dict[str, Any]:
+    from ..provision.config import load_inputs
+
+    return load_inputs()
+
+
+def ata_sip_uri() -> str:
+    """The ATA's global SIP address from the saved line inputs (notebook 02), e.g. sip:ht801@my-ht801.sip.twilio.com."""
+    from ..validate import domain_name_for
+
+    inputs = _saved_line()
+    return check_destination(f"sip:{inputs['username']}@{domain_name_for(inputs['domain_label'])}")
+
+
 def _check_url(url: str) -> str:
     text = str(url).strip()
     if not re.match(r"^https?://[^\s/]+", text, re.I):
@@ -102,11 +112,13 @@ def _check_url(url: str) -> str:
 
 
 def default_caller_id(client: "Client | None" = None) -> str:
-    """The From number: the line's saved caller ID (notebook 02), else the account's first number."""
-    from .provision.config import load_inputs
-    from .twilio_api import explained_errors, twilio_client
+    """The From number: the line's saved caller ID (notebook 02), else the account's first number.
 
-    configured = load_inputs().get("caller_id")
+    Raises ValidationError when neither exists.
+    """
+    from ..twilio_api import explained_errors, twilio_client
+
+    configured = _saved_line().get("caller_id")
     if configured:
         return check_e164(configured, "caller_id")
     client = client or twilio_client()
@@ -125,9 +137,10 @@ def place_call(to: str, say: str | None = None, twiml: Any = None, url: str | No
 
     Give one of `say` (text spoken with <Say>), `twiml` (a TwiML document or VoiceResponse) or
     `url` (where Twilio fetches TwiML); with none, a short test message is spoken. `timeout` is
-    how many seconds Twilio lets it ring (1-600).
+    how many seconds Twilio lets it ring (1-600). Raises ValidationError before the network,
+    TwilioApiError (with code, meaning and fix) when Twilio refuses.
     """
-    from .twilio_api import explained_errors, twilio_client
+    from ..twilio_api import explained_errors, twilio_client
 
     destination = check_destination(to)
     if url is not None and (say is not None or twiml is not None):
@@ -150,92 +163,33 @@ def place_call(to: str, say: str | None = None, twiml: Any = None, url: str | No
     return str(call.sid)
 
 
-@dataclass(frozen=True)
-class CallResult:
-    """How a call ended: its final status and, when it failed, the error Twilio logged."""
+def _finished(client: "Client", call: Any, waited_s: float | None) -> CallResult:
+    from ..twilio_api import explained_errors
+    from .alerts import call_alerts_frame
 
-    sid: str
-    status: str
-    to: str
-    from_: str
-    start_time: datetime | None
-    end_time: datetime | None
-    duration: int | None
-    error_code: int | None = None
-    alert_text: str = ""
-    meaning: str = ""
-    fix: str = ""
-
-    @property
-    def answered(self) -> bool:
-        """True when someone (or something) picked up: Twilio's `completed` status."""
-        return self.status == "completed"
-
-    def summary(self) -> str:
-        """One line for people: status, duration and, for a failure, code, meaning and fix."""
-        text = f"{self.sid}: {self.status}"
-        if self.duration is not None and self.answered:
-            text += f" after {self.duration} s"
-        if self.error_code:
-            text += f" — error {self.error_code}"
-            if self.meaning:
-                text += f": {self.meaning}"
-            if self.fix:
-                text += f" Fix: {self.fix}"
-        return text
-
-    def __str__(self) -> str:
-        return self.summary()
-
-
-def alert_message(text: str | None) -> str:
-    """The readable part of an alert's text (Twilio stores some as `Msg=...&ErrorCode=...`)."""
-    value = (text or "").strip()
-    if "=" in value and "&" in value and "Msg=" in value:
-        from urllib.parse import parse_qs
-
-        return parse_qs(value).get("Msg", [value])[0]
-    return value
-
-
-def call_alerts(client: "Client", call_sid: str, since: datetime | None) -> list[Any]:
-    """Monitor alerts Twilio logged for one call, oldest first (the API has no per-call filter)."""
-    start = (since or datetime.now(timezone.utc)) - timedelta(minutes=5)
-    alerts = client.monitor.v1.alerts.list(start_date=start, page_size=1000)
-    found = [a for a in alerts if a.resource_sid == call_sid]
-    return sorted(found, key=lambda a: a.date_generated or a.date_created)
-
-
-def _result(client: "Client", call: Any) -> CallResult:
-    code, text, meaning, fix = None, "", "", ""
-    if call.status != "completed":
-        alerts = call_alerts(client, call.sid, call.date_created)
-        errors = [a for a in alerts if (a.log_level or "error") == "error"] or alerts
-        if errors:
-            code = int(errors[0].error_code)
-            text = alert_message(errors[0].alert_text)
-            meaning, fix = explain(code)
-    duration = int(call.duration) if call.duration not in (None, "") else None
-    return CallResult(call.sid, call.status, call.to, call._from, call.start_time, call.end_time,
-                      duration, code, text, meaning, fix)
+    with explained_errors():
+        alerts = call_alerts_frame(client, call.sid, call.date_created)
+    return result_from_call(call, alerts, waited_s)
 
 
 def wait_for_call(sid: str, timeout: float = 900.0, poll_interval: float = 1.0, progress: bool = True,
                   client: "Client | None" = None, sleep: Callable[[float], None] = time.sleep,
                   monotonic: Callable[[], float] = time.monotonic) -> CallResult:
-    """Poll call `sid` until it reaches a final status and return how it ended.
+    """Poll call `sid` until it reaches a final status and return how it ended, with its alerts.
 
-    Raises CallTimeoutError (a TimeoutError) when the call is still going after `timeout` seconds (the call itself
-    is left alone: end it with `client.calls(sid).update(status="completed")`).
+    Raises ValidationError for a malformed SID, CallTimeoutError (a TimeoutError) when the call is
+    still going after `timeout` seconds (the call itself is left alone: end it with
+    `client.calls(sid).update(status="completed")`).
     """
-    from .progress import progress_reporter
-    from .twilio_api import explained_errors, twilio_client
+    from ..progress import progress_reporter
+    from ..twilio_api import explained_errors, twilio_client
 
-    if not re.match(r"^CA[0-9a-fA-F]{32}$", str(sid or "")):
+    if not _CALL_SID.match(str(sid or "")):
         raise ValidationError("sid", "a call SID: CA followed by 32 hex digits", sid)
     client = client or twilio_client()
     reporter = progress_reporter("Call", progress)
-    deadline = monotonic() + timeout
+    started = monotonic()
+    deadline = started + timeout
     seen: list[str] = []
     try:
         while True:
@@ -245,13 +199,37 @@ def wait_for_call(sid: str, timeout: float = 900.0, poll_interval: float = 1.0, 
                 seen.append(call.status)
             reporter.update(len(seen), None, " → ".join(seen))
             if call.status in FINAL_STATUSES:
-                with explained_errors():
-                    return _result(client, call)
+                return _finished(client, call, monotonic() - started)
             if monotonic() >= deadline:
-                from .errors import CallTimeoutError
+                from ..errors import CallTimeoutError
 
                 raise CallTimeoutError(f"call {sid} is still {call.status} after {timeout:g} s; it goes on — "
                                        f"look again with client.calls('{sid}').fetch()")
             sleep(poll_interval)
     finally:
         reporter.close(" → ".join(seen))
+
+
+def call_ata(sip_uri: str | None = None, from_: str | None = None, *, message: str = TEST_CALL_MESSAGE,
+             max_wait_s: float = 60.0, poll_s: float = 1.0, client: "Client | None" = None) -> CallResult:
+    """The ATA's test call: ring its global SIP address and follow the call (at most `max_wait_s`).
+
+    `sip_uri` defaults to the saved line's address (ata_sip_uri()), `from_` to its caller ID.
+    A call still going after `max_wait_s` is returned as it is (not final) rather than raised.
+    Raises ValidationError for an edge-specific or malformed address.
+    """
+    from ..errors import CallTimeoutError
+    from ..twilio_api import explained_errors, twilio_client
+    from ..validate import validate_e164, validate_global_sip_uri
+
+    to = validate_global_sip_uri(sip_uri if sip_uri is not None else ata_sip_uri())
+    caller = validate_e164(from_ if from_ is not None else _saved_line().get("caller_id") or "", "from_")
+    client = client or twilio_client()
+    started = time.monotonic()
+    sid = place_call(to, say=message, from_=caller, timeout=30, client=client)
+    try:
+        return wait_for_call(sid, timeout=max_wait_s, poll_interval=poll_s, progress=False, client=client)
+    except CallTimeoutError:
+        with explained_errors():
+            current = client.calls(sid).fetch()
+        return _finished(client, current, time.monotonic() - started)

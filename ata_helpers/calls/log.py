@@ -2,29 +2,26 @@
 
 `call_log(**filters)` pages through `Calls.json` with Twilio's own filters (PageSize 1000),
 then through Monitor's Alerts, and gives one row per call with the first error Twilio logged for
-it and that error's meaning and fix for an HT80x line. The helpers below answer the usual
-questions: the ATA's own calls, failures by error code, calls per day by status, durations.
-
-The module is not named `call_log` so that importing it never shadows `ata.call_log`.
+it and that error's meaning and fix for an HT80x line. Source:
+https://www.twilio.com/docs/voice/api/call-resource#read-multiple-call-resources
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
-from .calls.statuses import CALL_STATUSES
-from .errors import ValidationError
-from .twilio_error_codes import explain
+from ..errors import ValidationError
+from ..twilio_error_codes import explain
+from .alerts import alerts_frame
+from .statuses import CALL_STATUSES
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.figure import Figure
     from twilio.rest import Client
 
-__all__ = ["call_log", "CALL_STATUSES", "COLUMNS", "calls_for_sip_address", "failures_by_error_code", "sip_key",
-           "calls_per_day", "calls_per_day_chart", "duration_summary", "duration_chart", "alerts_frame"]
+__all__ = ["call_log", "COLUMNS", "PAGE_SIZE"]
 
 PAGE_SIZE = 1000
 
@@ -42,9 +39,6 @@ _CALL_FIELDS = {"sid": "sid", "parent_call_sid": "parent_call_sid", "date_create
                 "price": "price", "price_unit": "price_unit", "answered_by": "answered_by",
                 "trunk_sid": "trunk_sid"}
 _PARTY = re.compile(r"^(\+[1-9]\d{1,14}|sips?:\S+|client:\S+|[^\s@]+@\S+)$", re.I)
-_STATUS_COLOURS = {"completed": "#2e7d32", "in-progress": "#66bb6a", "ringing": "#aed581",
-                   "queued": "#bdbdbd", "no-answer": "#ffb300", "busy": "#fb8c00",
-                   "canceled": "#8d6e63", "failed": "#c62828"}
 
 
 def _party(value: str | None, field: str) -> str | None:
@@ -134,48 +128,6 @@ def _to_frame(records: list[dict[str, Any]]) -> "pd.DataFrame":
     return frame
 
 
-def alerts_frame(client: "Client | None" = None, start: datetime | None = None,
-                 progress: bool = True) -> "pd.DataFrame":
-    """Monitor alerts (newest first): sid, date_generated, log_level, error_code, alert_text, resource_sid."""
-    import pandas as pd
-    from twilio.base.exceptions import TwilioRestException
-
-    from .progress import progress_reporter
-    from .rest_calls import alert_message
-    from .twilio_api import explained_errors, twilio_client
-
-    client = client or twilio_client()
-    reporter = progress_reporter("Alerts", progress)
-    rows: list[dict[str, Any]] = []
-    try:
-        with explained_errors():
-            try:
-                page = client.monitor.v1.alerts.page(start_date=start, page_size=PAGE_SIZE) \
-                    if start is not None else client.monitor.v1.alerts.page(page_size=PAGE_SIZE)
-            except TwilioRestException as exc:
-                if exc.status != 400 or start is None:
-                    raise
-                # Twilio refuses StartDate older than its 30-day alert window: ask for all it keeps.
-                page = client.monitor.v1.alerts.page(page_size=PAGE_SIZE)
-            while page is not None:
-                for alert in page:
-                    rows.append({"sid": alert.sid, "date_generated": alert.date_generated,
-                                 "log_level": alert.log_level, "error_code": alert.error_code,
-                                 "alert_text": alert_message(alert.alert_text),
-                                 "resource_sid": alert.resource_sid})
-                reporter.update(len(rows), None, "alerts")
-                page = page.next_page()
-    finally:
-        reporter.close(f"{len(rows)} alerts")
-    frame = pd.DataFrame(rows, columns=["sid", "date_generated", "log_level", "error_code", "alert_text",
-                                        "resource_sid"])
-    frame["date_generated"] = pd.to_datetime(frame["date_generated"], utc=True).astype("datetime64[ns, UTC]")
-    frame["error_code"] = pd.to_numeric(frame["error_code"], errors="coerce").astype("Int64")
-    for name in ("sid", "log_level", "alert_text", "resource_sid"):
-        frame[name] = frame[name].astype("string")
-    return frame
-
-
 def _explanation(code: Any) -> str | None:
     meaning, fix = explain(code)
     if not meaning:
@@ -221,8 +173,8 @@ def call_log(to: str | None = None, from_: str | None = None, status: str | None
     summary is joined too (one request per call, so give a `limit`): the columns of
     voice_insights.INSIGHTS_COLUMNS, with a verdict and, when Twilio has none, the reason.
     """
-    from .progress import progress_reporter
-    from .twilio_api import explained_errors, twilio_client
+    from ..progress import progress_reporter
+    from ..twilio_api import explained_errors, twilio_client
 
     dates = {"start_time": start_time, "start_time_before": start_time_before,
              "start_time_after": start_time_after, "end_time": end_time,
@@ -260,7 +212,7 @@ def call_log(to: str | None = None, from_: str | None = None, status: str | None
         frame = _join_alerts(frame, _alerts_empty())
     frame = frame[list(COLUMNS)]
     if insights:
-        from .voice_insights import join_insights
+        from ..voice_insights import join_insights
 
         frame = join_insights(frame, client, progress)
     return frame
@@ -272,122 +224,7 @@ def _alerts_empty() -> "pd.DataFrame":
     return pd.DataFrame({"resource_sid": pd.Series(dtype="string")})
 
 
-# -- questions people ask ---------------------------------------------------------------------------
-def sip_key(value: Any) -> str | None:
-    """user@host of a SIP address (scheme, port and parameters dropped, host in lower case)."""
-    if value is None or (not isinstance(value, str)):
-        return None
-    text = value.strip()
-    text = re.sub(r"^sips?:", "", text, flags=re.I).split(";", 1)[0]
-    if "@" not in text:
-        return None
-    user, host = text.split("@", 1)
-    return f"{user}@{host.split(':', 1)[0].lower()}"
-
-
-def calls_for_sip_address(log: "pd.DataFrame", address: str) -> "pd.DataFrame":
-    """Rows of `log` to or from a SIP address such as sip:ht801@example-ata.sip.twilio.com."""
-    key = sip_key(address)
-    if key is None:
-        raise ValidationError("address", "a SIP address USER@DOMAIN, e.g. sip:ht801@example-ata.sip.twilio.com",
-                              address)
-    to_key = log["to"].map(sip_key)
-    from_key = log["from"].map(sip_key)
-    return log[(to_key == key) | (from_key == key)].reset_index(drop=True)
-
-
-def failures_by_error_code(log: "pd.DataFrame") -> "pd.DataFrame":
-    """One row per error code in `log`: how many calls, statuses, first/last seen, meaning and fix."""
+def _alerts_empty() -> "pd.DataFrame":
     import pandas as pd
 
-    failed = log[log["error_code"].notna()]
-    columns = ["error_code", "calls", "statuses", "first_seen", "last_seen", "meaning", "fix"]
-    if failed.empty:
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
-    when = failed["start_time"].fillna(failed["date_created"])
-    grouped = failed.assign(when=when).groupby("error_code")
-    table = pd.DataFrame({
-        "calls": grouped.size().astype("Int64"),
-        "statuses": grouped["status"].agg(lambda s: ", ".join(sorted(set(s)))).astype("string"),
-        "first_seen": grouped["when"].min(),
-        "last_seen": grouped["when"].max(),
-    })
-    table["meaning"] = pd.Series({c: explain(int(c))[0] or "(not in the course's list)" for c in table.index},
-                                 dtype="string")
-    table["fix"] = pd.Series({c: explain(int(c))[1] for c in table.index}, dtype="string")
-    table = table.reset_index().sort_values(["calls", "error_code"], ascending=[False, True])
-    return table[columns].reset_index(drop=True)
-
-
-def calls_per_day(log: "pd.DataFrame", tz: str = "UTC") -> "pd.DataFrame":
-    """Calls per local day (rows) and status (columns), counted by start (or creation) time."""
-    import pandas as pd
-
-    when = log["start_time"].fillna(log["date_created"])
-    if log.empty:
-        return pd.DataFrame(index=pd.Index([], name="day"))
-    days = when.dt.tz_convert(tz).dt.date.rename("day")
-    table = pd.crosstab(days, log["status"].rename("status"))
-    order = [s for s in ("completed", "no-answer", "busy", "canceled", "failed", "in-progress", "ringing",
-                         "queued") if s in table.columns]
-    table = table[order]
-    full = pd.date_range(min(table.index), max(table.index), freq="D").date
-    table = table.reindex(full, fill_value=0)
-    table.index.name = "day"
-    table.columns.name = "status"
-    return table.astype("int64")
-
-
-def calls_per_day_chart(log: "pd.DataFrame", tz: str = "UTC", title: str = "Calls per day") -> "Figure":
-    """A stacked bar chart of calls per day by status (matplotlib Figure, no pyplot state)."""
-    from matplotlib.figure import Figure
-
-    table = calls_per_day(log, tz)
-    figure = Figure(figsize=(9, 3.2), layout="constrained")
-    ax = figure.add_subplot()
-    bottom = [0] * len(table)
-    x = list(range(len(table)))
-    for status in table.columns:
-        values = table[status].tolist()
-        ax.bar(x, values, bottom=bottom, label=status, color=_STATUS_COLOURS.get(status), width=0.85)
-        bottom = [b + v for b, v in zip(bottom, values)]
-    step = max(1, len(table) // 12)
-    ax.set_xticks(x[::step], [d.strftime("%b %d") for d in table.index[::step]], rotation=0)
-    ax.set_ylabel("calls")
-    ax.set_title(f"{title} ({tz})")
-    if len(table.columns):
-        ax.legend(loc="upper left", fontsize="small", ncols=min(4, len(table.columns)))
-    return figure
-
-
-def _answered_durations(log: "pd.DataFrame") -> "pd.Series":
-    answered = log[(log["status"] == "completed") & log["duration"].notna()]
-    return answered["duration"].astype("int64")
-
-
-def duration_summary(log: "pd.DataFrame") -> "pd.DataFrame":
-    """Answered calls' durations in seconds: count, median, mean, 90th percentile, longest."""
-    import pandas as pd
-
-    seconds = _answered_durations(log)
-    row = {"answered calls": int(len(seconds)),
-           "median s": float(seconds.median()) if len(seconds) else float("nan"),
-           "mean s": round(float(seconds.mean()), 1) if len(seconds) else float("nan"),
-           "90th percentile s": float(seconds.quantile(0.9)) if len(seconds) else float("nan"),
-           "longest s": int(seconds.max()) if len(seconds) else 0}
-    return pd.DataFrame([row])
-
-
-def duration_chart(log: "pd.DataFrame", bins: int | Iterable[float] = 20) -> "Figure":
-    """A histogram of answered calls' durations (minutes), as a matplotlib Figure."""
-    from matplotlib.figure import Figure
-
-    minutes = (_answered_durations(log) / 60).tolist()
-    figure = Figure(figsize=(6, 3), layout="constrained")
-    ax = figure.add_subplot()
-    ax.hist(minutes, bins=bins, color="#1565c0")
-    ax.set_xlabel("duration (minutes)")
-    ax.set_ylabel("answered calls")
-    ax.set_title("How long answered calls lasted")
-    return figure
-
+    return pd.DataFrame({"resource_sid": pd.Series(dtype="string")})

@@ -1,4 +1,4 @@
-"""place_call and wait_for_call through the Twilio twin: validation first, then the real call."""
+"""calls.place: place_call, wait_for_call and the ATA test call through the Twilio twin."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 import ata_helpers as ata
 from ata_helpers.errors import TwilioApiError, ValidationError
-from ata_helpers.rest_calls import TWIML_LIMIT, build_twiml, check_destination
+from ata_helpers.calls import TWIML_LIMIT, CallResult, build_twiml, call_ata, check_destination
 from ata_helpers.sandbox.store import open_store
 
 
@@ -57,6 +57,8 @@ def test_a_call_to_the_ata_that_fails_reports_code_meaning_and_fix() -> None:
     assert "not found" in result.alert_text
     assert result.meaning and result.fix
     assert "error 32002" in result.summary()
+    assert isinstance(result, CallResult) and list(result.alerts["code"]) == [32002]
+    assert "32002" in result._repr_html_() and result.final and not result.ok
 
 
 @pytest.mark.parametrize("to, rule_part", [
@@ -141,3 +143,18 @@ def test_wait_for_call_reports_an_unknown_call_as_a_twilio_error() -> None:
     with pytest.raises(TwilioApiError) as caught:
         ata.wait_for_call("CA" + "0" * 32, progress=False)
     assert caught.value.code == 20404
+
+
+def test_the_ata_test_call_to_an_unregistered_line_is_explained() -> None:
+    from ata_helpers.provision import TwilioSetup
+
+    setup = TwilioSetup(domain_label="line-one", username="ht801", password="Sandbox-HT801-line1",
+                        caller_id="+14155550100", public_ip="203.0.113.10")
+    setup.apply()
+    result = call_ata(setup.device_uri, "+14155550100", poll_s=0.1, max_wait_s=10)
+    assert isinstance(result, CallResult)
+    assert result.status == "failed" and not result.ok and result.error_code == 32009
+    assert list(result.alerts.code) == [32009]
+    assert "not registered" in result.alerts.meaning[0] and "32009" in result.summary()
+    with pytest.raises(ValidationError, match="32220"):
+        call_ata("sip:ht801@line-one.sip.ashburn.twilio.com", "+14155550100")
