@@ -31,14 +31,14 @@ class CallResult:
     sid: str
     status: str
     to: str = ""
-    from_: str = ""
-    start_time: datetime | None = None
-    end_time: datetime | None = None
+    from_: str = field(default="", repr=False)
+    start_time: datetime | None = field(default=None, repr=False)
+    end_time: datetime | None = field(default=None, repr=False)
     duration: int | None = None
     error_code: int | None = None
-    alert_text: str = ""
-    meaning: str = ""
-    fix: str = ""
+    alert_text: str = field(default="", repr=False)
+    meaning: str = field(default="", repr=False)
+    fix: str = field(default="", repr=False)
     alerts: "pd.DataFrame | None" = field(default=None, repr=False, compare=False)
     waited_s: float | None = field(default=None, repr=False, compare=False)
 
