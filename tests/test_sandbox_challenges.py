@@ -45,7 +45,7 @@ def _alert_of_dialled_call() -> int:
 
 def _number_reached(digits: str) -> str:
     """The number the call dialled on the phone as `digits` went on to (its child call's To), or ''."""
-    from ata_helpers.rest_calls import wait_for_call
+    from ata_helpers.calls import wait_for_call
 
     parent = wait_for_call(ata.sandbox.dial(digits)).sid
     children = [c.to for c in ata.twilio_client().calls.list() if c.parent_call_sid == parent]
