@@ -153,7 +153,7 @@ def test_the_line_simulation_runs_the_deployed_handler_when_the_ata_dials() -> N
 
 def test_a_handler_the_sandbox_cannot_run_fails_the_call_with_the_reason() -> None:
     import ata_helpers as ata
-    from ata_helpers.rest_calls import call_alerts
+    from ata_helpers.calls import call_alerts
 
     source = ("exports.handler = async function (context, event, callback) {\n"
               "  const res = await fetch('https://example.com');\n  callback(null, res);\n};\n")
