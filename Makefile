@@ -10,7 +10,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # The cells' source: one MyST markdown file beside each notebook (jupytext pairs, see jupytext.toml).
 NOTEBOOK_TEXTS := $(sort $(wildcard notebooks/[0-9][0-9]_*.md))
 
-.PHONY: install lab test test-lib test-notebooks test-join notebooks record benchmark clean help
+.PHONY: install lab lint test test-lib test-notebooks test-join notebooks record benchmark clean help
 
 help:
 	@echo "make lab        start JupyterLab on notebooks/ (sandbox mode unless ATA_MODE=live, here or in .env)"
@@ -31,7 +31,12 @@ install: $(STAMP)
 lab: install
 	cd notebooks && ../$(BIN)/jupyter lab $(LAB_ARGS) 00_start_here.ipynb
 
-test: test-lib test-notebooks
+# ruff (pyflakes, import order, bugbear) and mypy over the package; run first by `make test`.
+lint: install
+	$(BIN)/ruff check ata_helpers tests benchmarks scripts
+	$(BIN)/mypy
+
+test: lint test-lib test-notebooks
 
 test-lib: install
 	rm -rf $(TEST_SANDBOX)

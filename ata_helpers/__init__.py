@@ -51,6 +51,11 @@ _EXPORTS: dict[str, str] = {
     "SandboxError": "ata_helpers.errors",
     "CallTimeoutError": "ata_helpers.errors",
     "TwilioDeprecationWarning": "ata_helpers.errors",
+    "SettingError": "ata_helpers.errors",
+    "InsightsUnavailableError": "ata_helpers.errors",
+    "SetupError": "ata_helpers.errors",
+    "AnonymizeError": "ata_helpers.errors",
+    "LegacyFirmwareError": "ata_helpers.errors",
     # packet captures
     "load_capture": "ata_helpers.capture.load",
     "read_sip": "ata_helpers.capture.sip_table",

@@ -7,6 +7,7 @@ against a live account and device: it reads only through twilio_client() and ht8
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -422,10 +423,10 @@ def doctor(domain: str | None = None, user: str | None = None, phone_number: str
         if str(capture) != "-" and not Path(capture).is_file():
             raise ValidationError("capture", f"no such file: {capture}")
     line = _Line(domain_name=domain.lower() if domain else None, user=user, phone_number=phone_number)
-    steps: list[Callable[[], Check]] = [lambda step=step: step(line) for step in CHECKS]
+    steps: list[Callable[[], Check]] = [functools.partial(step, line) for step in CHECKS]
     steps += [lambda: _last_call(line, True), lambda: _last_call(line, False), lambda: _capture(line, capture)]
     names = [c.__name__ for c in CHECKS] + ["_last_inbound", "_last_outbound", "_capture"]
-    rows = [_guarded(step, name) for step, name in zip(steps, names)]
+    rows = [_guarded(step, name) for step, name in zip(steps, names, strict=True)]
     # The device is asked early (it tells the domain and user); its row is shown where the chain reaches it.
     device_row = rows.pop(CHECKS.index(_device))
     rows.insert(CHECKS.index(_device_settings) - 1, device_row)

@@ -1,10 +1,34 @@
 """The library's exception tree, rooted in one AtaHelpersError.
 
-Each error that comes from bad input also subclasses ValueError, so callers can catch either
-the library's type or the builtin one (the pattern of requests' exceptions).
+Each error also subclasses the builtin it refines (ValueError for bad input, ConnectionError for
+an unreachable device, …), so callers can catch either the library's type or the builtin one
+(the pattern of requests' exceptions). Every class is exported as `ata_helpers.<Name>`::
+
+    AtaHelpersError(Exception)
+    ├── ValidationError(ValueError)            bad input: `field`, `rule`, `value`
+    │   └── SettingError                       an HT80x setting; `port`, label and P-value in the text
+    ├── ConfigurationError(RuntimeError)       missing credentials, unknown mode
+    ├── TwilioApiError                         Twilio's REST error: `status`, `code`, meaning and fix
+    │   └── InsightsUnavailableError           no Voice Insights for a call: `reason`
+    ├── SetupError(RuntimeError)               apply/teardown stopped: `step`, `cause`, `report`
+    ├── CaptureError(ValueError)               a capture that cannot be read (truncated at byte N, …)
+    │   └── AnonymizeError                     a packet that cannot be anonymized safely: `frame`
+    ├── DeviceError(ConnectionError)           the HT80x answered with an error
+    │   ├── DeviceAuthError(PermissionError)   wrong admin password: `tries_left`
+    │   ├── DeviceLockedError(PermissionError) locked out: `retry_after` seconds
+    │   ├── DeviceUnreachableError(TimeoutError)
+    │   └── LegacyFirmwareError                V1 firmware: the message gives the file steps
+    ├── SandboxError(RuntimeError)             the local twins failed, or a sandbox-only call in live mode
+    ├── CallTimeoutError(TimeoutError)         waiting for a call ran out (the call goes on)
+    └── TwilioDeprecationWarning(FutureWarning) a value Twilio still accepts but has deprecated
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "AtaHelpersError",
@@ -19,6 +43,11 @@ __all__ = [
     "SandboxError",
     "CallTimeoutError",
     "TwilioDeprecationWarning",
+    "SettingError",
+    "InsightsUnavailableError",
+    "SetupError",
+    "AnonymizeError",
+    "LegacyFirmwareError",
 ]
 
 
@@ -99,3 +128,65 @@ class CallTimeoutError(AtaHelpersError, TimeoutError):
 class TwilioDeprecationWarning(AtaHelpersError, FutureWarning):
     """A value Twilio still accepts but has deprecated (e.g. a `…sip.us1.twilio.com` URI for a
     registered user); the message names the current form. A FutureWarning, so Python shows it."""
+
+
+class SettingError(ValidationError):
+    """A setting broke its rule; `field` is the Python name and `port` the FXS port (1, 2) or None.
+
+    The message names the HT80x web page's label and P-value of the setting.
+    """
+
+    def __init__(self, field_name: str, rule: str, value: object = None, port: int | None = None) -> None:
+        from .grandstream.settings_model import DEVICE_SETTINGS, PORT_SETTINGS
+
+        super().__init__(field_name, rule, None if field_name == "password" else value)
+        self.port = port
+        info = PORT_SETTINGS.get(field_name) or DEVICE_SETTINGS.get(field_name)
+        where = f"FXS port {port} " if port else ""
+        label = ""
+        if info is not None:
+            pvals = info.pvalues_for(port or 1)
+            label = f" ({info.label}, {'/'.join(pvals)})"
+        shown = "" if value is None or field_name == "password" else f"; got {value!r}"
+        self.args = (f"{where}{field_name}{label}: {rule}{shown}",)
+
+
+class InsightsUnavailableError(TwilioApiError):
+    """Twilio gave no Voice Insights for the call; `reason` is "not-enabled", "not-ready" or "not-found"."""
+
+    def __init__(self, reason: str, status: int, code: int | None, message: str, explanation: str,
+                 fix: str, uri: str = "") -> None:
+        self.reason = reason
+        super().__init__(status, code, message, explanation, fix, "GET", uri)
+
+
+class SetupError(AtaHelpersError, RuntimeError):
+    """An apply (or teardown) stopped at a failing step; `report` says what ran and what did not."""
+
+    def __init__(self, step: str, cause: BaseException, report: "pd.DataFrame") -> None:
+        from .settings import redact_text
+
+        self.step = step
+        self.cause = cause
+        self.report = report
+        done = report[~report.action.isin(["failed", "not run"])]
+        pending = report[report.action == "not run"]
+        ran = ", ".join(f"{s} [{a}]" for s, a in zip(done.step, done.action, strict=True))
+        lines = [f"step '{step}' failed:", f"  {redact_text(str(cause))}".replace("\n", "\n  "), "",
+                 f"done ({len(done)}): " + (ran or "nothing"),
+                 f"not run ({len(pending)}): " + (", ".join(pending.step) or "nothing"),
+                 "Fix the cause and run it again: steps that already ran report 'unchanged'."]
+        super().__init__("\n".join(lines))
+
+
+class AnonymizeError(CaptureError):
+    """A packet that cannot be anonymized safely (TLS, an unknown encapsulation or payload)."""
+
+    def __init__(self, frame: int, what: str) -> None:
+        super().__init__(f"frame {frame}: {what}")
+        self.frame = frame
+        self.what = what
+
+
+class LegacyFirmwareError(DeviceError):
+    """The device runs V1 (HTML form) firmware; the message gives the provisioning-file steps."""

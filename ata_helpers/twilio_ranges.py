@@ -41,7 +41,7 @@ def parse_port_range(ports: int | str | tuple[int, int] | list[int], *,
             else:
                 raise ValueError(ports)
         else:
-            low, high = (int(p) for p in ports)
+            low, high = (int(p) for p in ports)  # type: ignore[union-attr]  # bools fail int checks above
     except (TypeError, ValueError):
         raise ValidationError(name, "a port (5004) or a range (5004-5013)", ports) from None
     if not (1 <= low <= high <= 65535):

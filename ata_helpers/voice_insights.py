@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import TwilioApiError, ValidationError
+from .errors import InsightsUnavailableError, ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,15 +65,6 @@ VERDICTS = {
 _ONE_WAY_LOSS = 90.0  # percent: a direction that lost this much carried no usable audio
 _TIMER_H = (30, 35)  # seconds: RFC 3261 §17.2.1 Timer H (64*T1 = 32 s) gives up on a 2xx never ACKed
 _RETRIES = 5
-
-
-class InsightsUnavailableError(TwilioApiError):
-    """Twilio gave no Voice Insights for the call; `reason` is "not-enabled", "not-ready" or "not-found"."""
-
-    def __init__(self, reason: str, status: int, code: int | None, message: str, explanation: str,
-                 fix: str, uri: str = "") -> None:
-        self.reason = reason
-        super().__init__(status, code, message, explanation, fix, "GET", uri)
 
 
 def _check_sid(call_sid: str) -> str:

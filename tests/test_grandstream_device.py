@@ -8,8 +8,18 @@ import socket
 import pytest
 
 import ata_helpers as ata
-from ata_helpers.errors import DeviceAuthError, DeviceLockedError, DeviceUnreachableError
-from ata_helpers.grandstream import FxsPort, HT80xConfig, HT80xDevice, LegacyFirmwareError, SettingError
+from ata_helpers.errors import (
+    DeviceAuthError,
+    DeviceLockedError,
+    DeviceUnreachableError,
+)
+from ata_helpers.grandstream import (
+    FxsPort,
+    HT80xConfig,
+    HT80xDevice,
+    LegacyFirmwareError,
+    SettingError,
+)
 from ata_helpers.sandbox.ht80x.twin import configure_twin, device_url, twin_pvalues
 from ata_helpers.sandbox.store import open_store
 

@@ -9,7 +9,13 @@ from xml.etree import ElementTree
 import pytest
 
 from ata_helpers.errors import ValidationError
-from ata_helpers.grandstream import FxsPort, HT80xConfig, config_filename, normalize_mac, parse_config_xml
+from ata_helpers.grandstream import (
+    FxsPort,
+    HT80xConfig,
+    config_filename,
+    normalize_mac,
+    parse_config_xml,
+)
 
 
 @pytest.mark.parametrize("spelling", ["00:0B:82:12:34:56", "00-0b-82-12-34-56", "000b82123456",

@@ -8,7 +8,13 @@ import pytest
 
 import ata_helpers as ata
 from ata_helpers.errors import ValidationError
-from ata_helpers.grandstream import DEVICE_SETTINGS, PORT_SETTINGS, FxsPort, HT80xConfig, SettingError
+from ata_helpers.grandstream import (
+    DEVICE_SETTINGS,
+    PORT_SETTINGS,
+    FxsPort,
+    HT80xConfig,
+    SettingError,
+)
 
 # reference/grandstream.md §2.2: FXS1 / FXS2 P-value of each setting the tutorial writes
 REFERENCE_PORT_TABLE = {

@@ -13,9 +13,42 @@ def test_every_exported_name_resolves() -> None:
         assert getattr(ata, name) is not None, name
 
 
-def test_contract_names_exist() -> None:
-    for name in ("mode", "twilio_client"):
-        assert name in ata.__all__
+# The public surface, written out (as httpx's test does): adding or removing a name is a conscious change.
+PUBLIC = {
+    "__version__", "mode", "twilio_client", "environment_check", "doctor", "check",
+    "HT80xConfig", "FxsPort", "ht80x_device", "normalize_mac", "twilio_ip_ranges", "firewall_rules",
+    "call_log", "call_summary", "call_events", "place_call", "wait_for_call", "WakeUpCall",
+    "TwilioSetup", "outbound_twiml", "inbound_twiml",
+    "load_capture", "read_sip", "diagnose", "ladder", "rtp_streams", "sip_calls",
+    "line_report", "anonymize_capture",
+    "sandbox", "settings", "capture", "grandstream", "widgets",
+}
+
+
+def test_all_is_exactly_the_public_surface() -> None:
+    import ata_helpers.errors as errors
+
+    assert set(ata.__all__) == PUBLIC | set(errors.__all__)
+    assert len(ata.__all__) == len(set(ata.__all__))
+
+
+def test_every_library_error_is_in_the_tree_and_exported() -> None:
+    import importlib
+    import pkgutil
+
+    import ata_helpers.errors as errors
+
+    for info in pkgutil.walk_packages(ata.__path__, "ata_helpers."):
+        if ".sandbox" in info.name or info.name in ("ata_helpers.errors", "ata_helpers.__main__"):
+            continue  # the twins' own HTTP errors are the server's, not the library's
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if isinstance(value, type) and issubclass(value, BaseException) and value.__module__ == info.name:
+                raise AssertionError(f"{info.name}.{name} is an error class outside ata_helpers.errors")
+    for name in errors.__all__:
+        cls = getattr(ata, name)
+        assert issubclass(cls, ata.AtaHelpersError), name
+        assert name in (errors.__doc__ or ""), f"{name} is missing from the tree drawn in errors.py"
 
 
 def test_import_does_not_load_heavy_packages() -> None:

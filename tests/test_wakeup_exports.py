@@ -13,8 +13,13 @@ import yaml
 
 from ata_helpers import WakeUpCall
 from ata_helpers.errors import ValidationError
-from ata_helpers.wakeup.exports import (cron_days, crontab_line, home_assistant_config, systemd_days,
-                                        systemd_units)
+from ata_helpers.wakeup.exports import (
+    cron_days,
+    crontab_line,
+    home_assistant_config,
+    systemd_days,
+    systemd_units,
+)
 
 TO = "sip:ht801@my-ht801.sip.twilio.com"
 

@@ -51,7 +51,7 @@ def test_next_times_keep_the_local_time_across_both_changes(tz: str, spring: dat
         times = a.next_times(len(a.weekdays) * 2 + 1, after=after)
         assert all(t.strftime("%H:%M") == "06:30" and t.weekday() in a.weekdays for t in times)
         assert times == brute_force(a, after.astimezone(UTC), 17)[:len(times)]
-        assert all(later > earlier for earlier, later in zip(times, times[1:]))
+        assert all(later > earlier for earlier, later in zip(times, times[1:], strict=False))
 
 
 @pytest.mark.parametrize("tz, spring, fall", DST)

@@ -186,7 +186,7 @@ def test_unanswered_calls_retry_as_configured(tmp_path: Path) -> None:
     times = [when for when, _, _ in twilio.placed]
     assert len(times) == 3
     gap = timedelta(minutes=5) + timedelta(seconds=twilio.ring)
-    for earlier, later in zip(times, times[1:]):
+    for earlier, later in zip(times, times[1:], strict=False):
         assert gap <= later - earlier <= gap + timedelta(seconds=5)
     assert store.occurrence("wake-up", MONDAY_0630)["state"] == "answered"
     assert [a["status"] for a in store.attempts()] == ["no-answer", "busy", "completed"]

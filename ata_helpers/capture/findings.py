@@ -9,7 +9,7 @@ unregister, hold (`sendonly`/`inactive`) is not one-way audio.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..grandstream.settings_model import fxs_port_of, setting
 from ..twilio_error_codes import explain
@@ -73,6 +73,9 @@ def _twilio_fix(code: int) -> str:
 
 class _Table:
     """Column lists of the SIP table, for fast rule loops without per-row pandas access."""
+
+    def __getattr__(self, name: str) -> Any:  # the column lists are set by name in __init__
+        raise AttributeError(name)
 
     def __init__(self, sip: "pd.DataFrame", rtp: "pd.DataFrame | None") -> None:
         self.n = len(sip)
@@ -174,6 +177,7 @@ def _contact_private(t: _Table) -> list[Finding]:
     for (public, contact), rows in groups.items():
         first = rows[0]
         host, port = uri_host_port(contact)
+        host = host or ""
         kinds = sorted({t.method[i] or f"{t.status[i]} response" for i in rows})
         loopback = host.startswith("127.") or host == "::1"
         summary = (f"Your ATA advertised {host} in its Contact ({', '.join(kinds)}), an address "
@@ -204,7 +208,8 @@ def _sdp_private(t: _Table) -> list[Finding]:
         if public is None:
             continue
         for media in media_of(body):
-            if media.port == 0 or not is_internal(media.address) or media.address == public:
+            if (media.address is None or media.port == 0 or not is_internal(media.address)
+                    or media.address == public):
                 continue
             key = (t.call_id[i], media.address, media.port)
             if key in seen:
@@ -499,7 +504,7 @@ def _rtp_one_way(t: _Table) -> list[Finding]:
             answered.add(t.call_id[i])
         if t.sdp[i] and not t.retransmission[i]:
             for media in media_of(t.sdp[i]):
-                if media.kind != "audio":
+                if media.kind != "audio" or media.address is None:
                     continue
                 if media.direction != "sendrecv" or media.port == 0:
                     on_hold.add(t.call_id[i])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .load import CaptureInput, load_capture
 
@@ -43,7 +43,7 @@ class Ladder:
             handle.write(self.svg)
 
 
-def _copy_key(row: tuple) -> tuple:
+def _copy_key(row: Any) -> tuple:
     """What makes two rows copies of one message (for collapsing retransmissions)."""
     import pandas as pd
 

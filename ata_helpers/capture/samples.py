@@ -15,7 +15,7 @@ LAN at 192.168.1.50; Twilio's signalling is 54.172.60.x and its media 168.86.128
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from .writers.pcap import Packet, write_pcap
 from .writers.sip import request, response, rtp_payload, sdp_body
@@ -51,7 +51,7 @@ def _register(contact_host: str, contact_port: int, call_id: str, cseq: int, bra
     return request("REGISTER", f"sip:{DOMAIN}", headers)
 
 
-def _reply(status: int, reason: str, req: dict, extra: list[tuple[str, str]] = (),
+def _reply(status: int, reason: str, req: dict, extra: Sequence[tuple[str, str]] = (),
            body: str = "", to_tag: str | None = None) -> bytes:
     to = req["to"] + (f";tag={to_tag}" if to_tag else "")
     headers = [("Via", req["via"]), ("From", req["from"]), ("To", to), ("Call-ID", req["call_id"]),
@@ -139,7 +139,8 @@ def write_nat_failure(path: str | Path) -> Path:
                    ("X-Twilio-Error", "32014 The call ended because no audio was received")])
     for delay in (0, 0.5, 1.5, 3.5):
         packets.append(Packet(bye_t + delay, TWILIO_SIG, 5060, LAN, 5060, bye))
-    return write_pcap(path, sorted(packets, key=lambda p: p.time))
+    packets.sort(key=lambda p: p.time)
+    return write_pcap(path, packets)
 
 
 def write_healthy(path: str | Path) -> Path:
@@ -184,7 +185,8 @@ def write_healthy(path: str | Path) -> Path:
              "call_id": "reg-7f3e9a01@192.168.1.50", "cseq": "3 REGISTER"}
     packets.append(Packet(t + 0.08, TWILIO_SIG, 5060, WAN, WAN_PORT,
                           _reply(200, "OK", unreg, to_tag="tw200")))
-    return write_pcap(path, sorted(packets, key=lambda p: p.time))
+    packets.sort(key=lambda p: p.time)
+    return write_pcap(path, packets)
 
 
 SAMPLES: dict[str, Callable[[str | Path], Path]] = {

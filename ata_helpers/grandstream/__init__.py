@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from .device_client import HT80xDevice, LegacyFirmwareError, ApplyReport, ht80x_device
-from .provisioning_file import (config_filename, config_xml, normalize_mac, parse_config_xml,
-                                write_config_file)
-from .settings_model import (DEVICE_SETTINGS, PORT_SETTINGS, FxsPort, HT80xConfig, SettingError,
-                             SettingInfo, setting)
+from .device_client import ApplyReport, HT80xDevice, LegacyFirmwareError, ht80x_device
+from .provisioning_file import (
+                                config_filename,
+                                config_xml,
+                                normalize_mac,
+                                parse_config_xml,
+                                write_config_file,
+)
+from .settings_model import (
+                                DEVICE_SETTINGS,
+                                PORT_SETTINGS,
+                                FxsPort,
+                                HT80xConfig,
+                                SettingError,
+                                SettingInfo,
+                                setting,
+)
 
 __all__ = [
     "HT80xConfig",

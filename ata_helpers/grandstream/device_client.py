@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 from urllib.parse import urlsplit
 
-from ..errors import DeviceAuthError, DeviceError, DeviceLockedError, DeviceUnreachableError
+from ..errors import (
+    DeviceAuthError,
+    DeviceError,
+    DeviceLockedError,
+    DeviceUnreachableError,
+    LegacyFirmwareError,
+)
 from ..settings import MASK
 from .settings_model import (
     DEVICE_SETTINGS,
@@ -57,10 +63,6 @@ client drives, so load the settings with the provisioning file instead:
   4. Reboot the device (the Reboot button); at boot it fetches cfg<mac>.xml.
   5. Check Status > Port Status shows "Registered", then stop the server and delete the file.
 Or type each value into the FXS PORT page: config.settings_table() lists label and value."""
-
-
-class LegacyFirmwareError(DeviceError):
-    """The device runs V1 (HTML form) firmware; the message gives the provisioning-file steps."""
 
 
 def text_progress(stream: Any = None) -> Progress:
@@ -230,7 +232,7 @@ class HT80xDevice:
         body = payload.get("body")
         if payload["response"] == "success" and isinstance(body, dict) and body.get("session_token"):
             self._token = str(body["session_token"])
-            self._session_id = response.cookies.get("session_id", "")
+            self._session_id = response.cookies.get("session_id") or ""
             return
         text = str(body if not isinstance(body, dict) else body.get("reason", ""))
         if text.startswith("remain"):

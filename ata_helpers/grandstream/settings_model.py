@@ -13,9 +13,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from ..errors import ValidationError
+from ..errors import SettingError
 from ..settings import MASK
 
 if TYPE_CHECKING:
@@ -70,22 +70,6 @@ _HOST = re.compile(
 )
 _SIP_USER = re.compile(r"^[A-Za-z0-9_.!~*'()&=+$,;?/%-]{1,64}$")
 _PREFIX = re.compile(r"^[0-9+*#]{0,16}$")
-
-
-class SettingError(ValidationError):
-    """A setting broke its rule; `field` is the Python name and `port` the FXS port (1, 2) or None."""
-
-    def __init__(self, field_name: str, rule: str, value: object = None, port: int | None = None) -> None:
-        super().__init__(field_name, rule, None if field_name == "password" else value)
-        self.port = port
-        info = PORT_SETTINGS.get(field_name) or DEVICE_SETTINGS.get(field_name)
-        where = f"FXS port {port} " if port else ""
-        label = ""
-        if info is not None:
-            pvals = info.pvalues_for(port or 1)
-            label = f" ({info.label}, {'/'.join(pvals)})"
-        shown = "" if value is None or field_name == "password" else f"; got {value!r}"
-        self.args = (f"{where}{field_name}{label}: {rule}{shown}",)
 
 
 _UNSET: Any = object()
@@ -386,7 +370,7 @@ def _check_host(name: str, value: str, port: int | None, required: bool) -> str:
     return value.lower() if not number else f"{host.lower()}:{number}"
 
 
-def _check_text(name: str, value: Any, port: int, printable_only: bool = True) -> str:
+def _check_text(name: str, value: Any, port: int | None, printable_only: bool = True) -> str:
     if not isinstance(value, str):
         raise SettingError(name, "must be text", value, port)
     if printable_only and any(ord(c) < 32 or ord(c) == 127 for c in value):
@@ -529,7 +513,7 @@ class FxsPort:
                 continue
             if value is None:
                 value = _DEFAULT_PORTS[port][0 if name == "local_sip_port" else 1]
-            out.update(zip(info.pvalues_for(port), info.encode(value)))
+            out.update(zip(info.pvalues_for(port), info.encode(value), strict=True))
         return out
 
     @classmethod
@@ -562,7 +546,7 @@ class HT80xConfig:
 
     model: str = "HT801"
     sip_server: str = ""
-    ports: tuple[FxsPort, ...] = (FxsPort(account_active=False),)
+    ports: Sequence[FxsPort] = (FxsPort(account_active=False),)  # kept as a tuple
     stun_server: str = ""
     keep_alive_interval: int = 20
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from ..errors import AtaHelpersError
+from ..errors import SetupError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,20 +45,3 @@ def results_table(rows: Iterable[StepResult]) -> "pd.DataFrame":
     return pd.DataFrame([asdict(r) for r in rows], columns=COLUMNS)
 
 
-class SetupError(AtaHelpersError, RuntimeError):
-    """An apply (or teardown) stopped at a failing step; `report` says what ran and what did not."""
-
-    def __init__(self, step: str, cause: BaseException, report: "pd.DataFrame") -> None:
-        self.step = step
-        self.cause = cause
-        self.report = report
-        done = report[~report.action.isin(["failed", "not run"])]
-        pending = report[report.action == "not run"]
-        from ..settings import redact_text
-
-        lines = [f"step '{step}' failed:", f"  {redact_text(str(cause))}".replace("\n", "\n  "), "",
-                 f"done ({len(done)}): " + (", ".join(f"{s} [{a}]" for s, a in zip(done.step, done.action))
-                                             or "nothing"),
-                 f"not run ({len(pending)}): " + (", ".join(pending.step) or "nothing"),
-                 "Fix the cause and run it again: steps that already ran report 'unchanged'."]
-        super().__init__("\n".join(lines))

@@ -106,7 +106,9 @@ def _edge_uri() -> None:
 
 
 def _router(**changes: Any) -> Callable[[], None]:
-    return lambda: set_router(**changes)
+    def apply() -> None:
+        set_router(**changes)
+    return apply
 
 
 _FAULTS: tuple[Fault, ...] = (

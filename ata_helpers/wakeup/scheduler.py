@@ -109,10 +109,10 @@ class WakeUpScheduler:
             if alarm.enabled:
                 self._record_due(alarm, created, now)
         for occurrence in self.store.open_occurrences():
-            alarm = alarms.get(occurrence["alarm"])
-            if alarm is None:
+            owner = alarms.get(occurrence["alarm"])
+            if owner is None:
                 continue
-            self._advance(alarm, occurrence, now)
+            self._advance(owner, occurrence, now)
 
     def _record_due(self, alarm: WakeUpCall, created: datetime, now: datetime) -> None:
         since = max(created, now - self.lookback)

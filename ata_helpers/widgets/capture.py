@@ -27,7 +27,7 @@ class CaptureExplorer:
     """A capture picker (the sample captures or an upload) and the four views of notebook 07."""
 
     def __init__(self, captures: dict[str, Path]) -> None:
-        self.captures = dict(captures)
+        self.captures: dict[str, Path | bytes] = dict(captures)
         self.picker = widgets.Dropdown(options=sorted(self.captures), description="Capture")
         self.upload = widgets.FileUpload(accept=".pcap,.pcapng,.gz,.cap", multiple=False,
                                          description="Upload")

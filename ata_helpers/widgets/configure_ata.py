@@ -14,10 +14,17 @@ import ipywidgets as widgets
 from IPython.display import HTML
 
 from ..errors import AtaHelpersError, ValidationError
-from ..settings import redact_text
-from ..grandstream import (DEVICE_SETTINGS, PORT_SETTINGS, FxsPort, HT80xConfig, HT80xDevice,
-                           SettingError, normalize_mac)
+from ..grandstream import (
+    DEVICE_SETTINGS,
+    PORT_SETTINGS,
+    FxsPort,
+    HT80xConfig,
+    HT80xDevice,
+    SettingError,
+    normalize_mac,
+)
 from ..grandstream.settings_model import SettingInfo, setting
+from ..settings import redact_text
 
 __all__ = ["ConfigureAtaForm", "configure_ata_form", "BLOG_FIELDS"]
 

@@ -13,9 +13,9 @@ from typing import Any, Callable
 import ipywidgets as widgets
 
 from ..errors import AtaHelpersError
-from ..settings import redact_text
 from ..grandstream import HT80xDevice
 from ..grandstream.registration import TWILIO_SIDE_REMINDERS, registration_checks
+from ..settings import redact_text
 
 __all__ = ["RegistrationWatch", "confirm_registration"]
 

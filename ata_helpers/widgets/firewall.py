@@ -14,7 +14,14 @@ from typing import Any, Iterable
 import ipywidgets as widgets
 
 from ..errors import ValidationError
-from ..firewall import EDGES, FORMAT_LABELS, FORMATS, FirewallRules, firewall_rules, twilio_ip_ranges
+from ..firewall import (
+    EDGES,
+    FORMAT_LABELS,
+    FORMATS,
+    FirewallRules,
+    firewall_rules,
+    twilio_ip_ranges,
+)
 
 __all__ = ["FirewallForm", "firewall_form"]
 

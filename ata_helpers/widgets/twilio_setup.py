@@ -130,7 +130,7 @@ class TwilioSetupForm(widgets.VBox):
         problems = self.errors()
         if problems:
             raise next(iter(problems.values()))
-        v = {k: w.value.strip() or None for k, w in self.fields.items() if k != "password"}
+        v: dict[str, Any] = {k: w.value.strip() or None for k, w in self.fields.items() if k != "password"}
         return TwilioSetup(v["domain_label"], v["username"], self.fields["password"].value, v["caller_id"],
                            public_ip=v["public_ip"], phone_number=v["phone_number"], edge=self.edge.value,
                            outbound_bin_url=v["outbound_bin_url"], inbound_bin_url=v["inbound_bin_url"],

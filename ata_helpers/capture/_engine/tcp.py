@@ -103,7 +103,7 @@ class TcpReassembler:
 
     @staticmethod
     def _drain_pending(state: _Direction) -> None:
-        while state.pending:
+        while state.pending and state.base is not None:
             expected = (state.base + len(state.buf)) & _MASK32
             progressed = False
             for seq in list(state.pending):

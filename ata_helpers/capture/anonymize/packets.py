@@ -12,7 +12,7 @@ import ipaddress
 import struct
 from dataclasses import dataclass
 
-from ...errors import CaptureError
+from ...errors import AnonymizeError as Unreadable
 
 __all__ = ["Unreadable", "Frame", "decode", "checksum"]
 
@@ -20,15 +20,6 @@ _VLAN = (0x8100, 0x88A8, 0x9100, 0x9200)
 _IPV6_EXTENSIONS = (0, 43, 60, 51)
 _LINK_NAMES = {1: "Ethernet", 113: "Linux cooked v1", 276: "Linux cooked v2", 101: "raw IP", 12: "raw IP",
                14: "raw IP", 228: "raw IPv4", 229: "raw IPv6", 0: "BSD null", 108: "BSD loopback", 239: "NFLOG"}
-
-
-class Unreadable(CaptureError):
-    """A packet that cannot be anonymized safely (TLS, an unknown encapsulation or payload)."""
-
-    def __init__(self, frame: int, what: str) -> None:
-        super().__init__(f"frame {frame}: {what}")
-        self.frame = frame
-        self.what = what
 
 
 def checksum(data: bytes) -> int:

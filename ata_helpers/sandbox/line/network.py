@@ -318,7 +318,8 @@ def write_call_capture(store: Store, call: dict[str, Any], path: Path) -> Path:
                               response(200, "OK", [("Via", bye_via), ("From", to_tagged), ("To", from_hdr),
                                                    ("Call-ID", call_id), ("CSeq", "1 BYE"),
                                                    ("Server", TWILIO_UA)])))
-        return write_pcap(path, sorted(packets, key=lambda p: p.time))
+        packets.sort(key=lambda p: p.time)
+        return write_pcap(path, packets)
 
     bye_via = f"SIP/2.0/UDP {TWILIO_SIGNALLING}:5060;branch={branch}b"
     packets.append(Packet(bye_at, TWILIO_SIGNALLING, 5060, WAN_IP, wan_port,
