@@ -154,7 +154,7 @@ def test_properties_hold_after_the_nat_story(monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setenv("ATA_SANDBOX_TIME_SCALE", "0.01")
     nat_story.ensure_line()
     nat_story.set_contact_header(wan=False)
-    capture = ata.sandbox.capture(nat_story.call_the_phone())
+    capture = ata.sandbox.capture(nat_story.call_the_phone().sid)
     out = tmp_path / "nat.pcap"
     anonymize_capture(capture, out)
     _check_properties(capture, out)
