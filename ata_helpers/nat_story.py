@@ -81,7 +81,7 @@ def set_contact_header(wan: bool, port: int = 1) -> "pd.DataFrame":
 
 def call_the_phone(max_wait_s: float = 60.0) -> "CallResult":
     """Place the inbound test call to the ATA's global address and follow it to its end."""
-    from .provision.config import load_inputs
     from .calls import call_ata
+    from .provision.config import load_inputs
 
     return call_ata(line_address(), from_=load_inputs()["caller_id"], max_wait_s=max_wait_s)

@@ -8,8 +8,15 @@ import pandas as pd
 import pytest
 
 import ata_helpers as ata
-from ata_helpers.calls import (COLUMNS, calls_for_sip_address, calls_per_day, calls_per_day_chart,
-                                   duration_chart, duration_summary, failures_by_error_code)
+from ata_helpers.calls import (
+    COLUMNS,
+    calls_for_sip_address,
+    calls_per_day,
+    calls_per_day_chart,
+    duration_chart,
+    duration_summary,
+    failures_by_error_code,
+)
 from ata_helpers.errors import ValidationError
 from ata_helpers.sandbox.store import open_store
 from ata_helpers.sandbox.twilio.seed_history import seed_call_history
@@ -167,7 +174,7 @@ def test_calls_for_the_atas_sip_address(history: pd.DataFrame) -> None:
 def test_failures_by_error_code_counts_and_explains(history: pd.DataFrame) -> None:
     table = failures_by_error_code(history)
     counts = history["error_code"].value_counts()
-    assert dict(zip(table["error_code"], table["calls"])) == {int(k): int(v) for k, v in counts.items()}
+    assert dict(zip(table["error_code"], table["calls"], strict=True)) == {int(k): int(v) for k, v in counts.items()}
     assert table["calls"].is_monotonic_decreasing
     assert table.iloc[0]["error_code"] == 32011  # the NAT story dominates
     assert "WAN Address" in table.iloc[0]["fix"]

@@ -8,8 +8,8 @@ import pytest
 from twilio.twiml.voice_response import VoiceResponse
 
 import ata_helpers as ata
-from ata_helpers.errors import TwilioApiError, ValidationError
 from ata_helpers.calls import TWIML_LIMIT, CallResult, build_twiml, call_ata, check_destination
+from ata_helpers.errors import TwilioApiError, ValidationError
 from ata_helpers.sandbox.store import open_store
 
 

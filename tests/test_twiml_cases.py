@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ata_helpers.errors import TwilioDeprecationWarning, ValidationError
 from ata_helpers.calls import check_destination
+from ata_helpers.errors import TwilioDeprecationWarning, ValidationError
 from ata_helpers.twiml import check_inbound_twiml, check_outbound_twiml
 from ata_helpers.validate import validate_global_sip_uri
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Sequence
 
 from .analysis import answered_durations, calls_per_day
 
@@ -39,7 +39,7 @@ def calls_per_day_chart(log: "pd.DataFrame", tz: str = "UTC", title: str = "Call
     return figure
 
 
-def duration_chart(log: "pd.DataFrame", bins: int | Iterable[float] = 20) -> "Figure":
+def duration_chart(log: "pd.DataFrame", bins: int | Sequence[float] = 20) -> "Figure":
     """A histogram of answered calls' durations (minutes), as a matplotlib Figure."""
     from matplotlib.figure import Figure
 

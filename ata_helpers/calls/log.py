@@ -222,9 +222,3 @@ def _alerts_empty() -> "pd.DataFrame":
     import pandas as pd
 
     return pd.DataFrame({"resource_sid": pd.Series(dtype="string")})
-
-
-def _alerts_empty() -> "pd.DataFrame":
-    import pandas as pd
-
-    return pd.DataFrame({"resource_sid": pd.Series(dtype="string")})

@@ -132,8 +132,8 @@ def seed_call_history(n: int = 300, seed: int = 8, days: int = 28, end: datetime
     Running it again with the same arguments adds nothing. Returns a summary with `calls` and
     `alerts` (how many were added) and `start`/`end`.
     """
-    from ...errors import ValidationError
     from ...calls.place import ata_sip_uri, check_destination
+    from ...errors import ValidationError
 
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
         raise ValidationError("n", "a whole number of calls from 1 to 100000", n)
