@@ -18,7 +18,7 @@ an unreachable device, …), so callers can catch either the library's type or t
     │   ├── DeviceLockedError(PermissionError) locked out: `retry_after` seconds
     │   ├── DeviceUnreachableError(TimeoutError)
     │   └── LegacyFirmwareError                V1 firmware: the message gives the file steps
-    ├── SandboxError(RuntimeError)             the local twins failed, or a sandbox-only call in live mode
+    ├── SandboxError(RuntimeError)             the local twins failed, or a twin-only call against Twilio
     ├── CallTimeoutError(TimeoutError)         waiting for a call ran out (the call goes on)
     └── TwilioDeprecationWarning(FutureWarning) a value Twilio still accepts but has deprecated
 """
