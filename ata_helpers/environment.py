@@ -45,7 +45,8 @@ def environment_check(check_twilio: bool = True) -> "pd.DataFrame":
 
     Columns are strings; `status` is "ok" or "fail". The settings' own rows (mode, state folder,
     Twilio account and credentials) come from settings.describe(); with `check_twilio`, one more row
-    says whether the Twilio API (the twin or Twilio's) answers with those credentials.
+    says whether the Twilio API (the twin or Twilio's) answers with those credentials. Raises
+    nothing on purpose: every failure becomes a "fail" row with what to do.
     """
     import pandas as pd
 

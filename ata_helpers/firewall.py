@@ -173,7 +173,8 @@ def twilio_ip_ranges(edges: str | Iterable[str] | None = None) -> "pd.DataFrame"
     """Twilio's SIP signalling and media ranges, one row per range and protocol, from the data file.
 
     `edges` limits the signalling rows to those edges (legacy names such as us1 work); the media
-    range serves every edge and is always included. `df.attrs` holds the source page and date.
+    range serves every edge and is always included. `df.attrs` holds the source page and date
+    (https://www.twilio.com/docs/sip-trunking/ip-addresses). Raises ValidationError for an unknown edge.
     """
     import pandas as pd
 
@@ -261,7 +262,9 @@ def firewall_rules(fmt: str, edges: str | Iterable[str] | None = None, ata_ip: s
 
     `fmt` is one of nftables, iptables, pfsense, openwrt, mikrotik or table. Without `ata_ip` the
     rules match any LAN host and no port forward is written. `rtp_ports` are the ATA's local RTP
-    ports (HT80x P39/P739). Every input is checked before anything is rendered.
+    ports (HT80x P39/P739). Every input is checked before anything is rendered: raises
+    ValidationError for an unknown format or edge, an `ata_ip` that is not a private IPv4 address,
+    or a bad port range.
     """
     if not isinstance(fmt, str) or fmt.strip().lower() not in FORMATS:
         raise ValidationError("fmt", f"one of {', '.join(FORMATS)}", fmt)

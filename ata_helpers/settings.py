@@ -119,7 +119,10 @@ def load_env(path: Path | None = None) -> Path | None:
 
 
 def mode() -> Mode:
-    """The mode in use: "sandbox" (default, no account or device needed) or "live"."""
+    """The mode in use: "sandbox" (default, no account or device needed) or "live".
+
+    Read from ATA_MODE (the environment, then `.env`). Raises ConfigurationError for any other value.
+    """
     load_env()
     value = os.environ.get("ATA_MODE", "").strip().lower() or "sandbox"
     if value not in ("sandbox", "live"):

@@ -27,7 +27,12 @@ __all__ = ["twilio_client", "twiml_desk", "explain_twilio_error", "twilio_errors
 
 
 def twilio_client() -> "Client":
-    """A `twilio.rest.Client` wired for the current mode (sandbox twin or the real Twilio API)."""
+    """A `twilio.rest.Client` wired for the current mode (sandbox twin or the real Twilio API).
+
+    Credentials: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET
+    (https://www.twilio.com/docs/iam/api-keys). Raises ConfigurationError when they are missing or
+    malformed, and SandboxError when the local twin cannot be started.
+    """
     from twilio.rest import Client
 
     from .settings import mode

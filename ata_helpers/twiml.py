@@ -61,7 +61,11 @@ def device_sip_uri(username: str, domain: str) -> str:
 
 
 def outbound_twiml(caller_id: str) -> str:
-    """The domain's "a call comes in" Bin: dial the E.164 form of what the ATA dialled, from `caller_id`."""
+    """The domain's "a call comes in" Bin: dial the E.164 form of what the ATA dialled, from `caller_id`.
+
+    Raises ValidationError when `caller_id` is not an E.164 number (+ and 8-15 digits,
+    https://www.twilio.com/docs/glossary/what-e164).
+    """
     from twilio.twiml.voice_response import VoiceResponse
 
     response = VoiceResponse()
@@ -74,7 +78,9 @@ def outbound_twiml(caller_id: str) -> str:
 def inbound_twiml(username: str, domain: str) -> str:
     """The phone number's "a call comes in" Bin: ring the registered ATA at its global SIP URI.
 
-    answerOnBridge keeps the caller hearing ringback (not silence) until the phone is picked up.
+    answerOnBridge keeps the caller hearing ringback (not silence) until the phone is picked up
+    (https://www.twilio.com/docs/voice/twiml/dial#answeronbridge). Raises ValidationError for a
+    SIP username or domain label that Twilio would refuse.
     """
     from twilio.twiml.voice_response import VoiceResponse
 

@@ -248,6 +248,7 @@ def call_events(call_sid: str, edge: str | None = None, client: "Client | None" 
     `ringing`, `answered`, `completed`) with the gateway's location and addresses. `edge` filters
     ("sip_edge", "carrier_edge", …). An empty table is never silent: when Twilio has no events yet or
     refuses, InsightsUnavailableError says why (Twilio publishes events within about 90 seconds).
+    Raises ValidationError for a malformed call SID or edge, InsightsUnavailableError as above.
     """
     from twilio.base.exceptions import TwilioRestException
 

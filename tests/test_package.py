@@ -80,3 +80,19 @@ def test_cli_env_exits_nonzero_when_something_fails() -> None:
     out = subprocess.run([sys.executable, "-m", "ata_helpers.cli", "env"], capture_output=True, text=True,
                          env=env, cwd="/", check=False)
     assert out.returncode == 1 and "TWILIO_ACCOUNT_SID" in out.stdout
+
+
+def test_every_public_callable_says_what_it_raises() -> None:
+    """Public docstrings name what they raise (or that they raise nothing on purpose)."""
+    import inspect
+
+    missing = []
+    for name in ata.__all__:
+        value = getattr(ata, name)
+        if inspect.ismodule(value) or not callable(value):
+            continue
+        if isinstance(value, type) and issubclass(value, BaseException):
+            continue
+        if "raise" not in (inspect.getdoc(value) or "").lower():
+            missing.append(name)
+    assert missing == []

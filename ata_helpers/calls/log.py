@@ -172,6 +172,9 @@ def call_log(to: str | None = None, from_: str | None = None, status: str | None
     minute here. Columns and dtypes: see COLUMNS. With `insights=True` each call's Voice Insights
     summary is joined too (one request per call, so give a `limit`): the columns of
     voice_insights.INSIGHTS_COLUMNS, with a verdict and, when Twilio has none, the reason.
+    Filters and fields: https://www.twilio.com/docs/voice/api/call-resource#read-multiple-call-resources.
+    Raises ValidationError for a malformed number, date, status or SID, and TwilioApiError (with
+    Twilio's code, meaning and fix) when Twilio refuses the request.
     """
     from ..progress import progress_reporter
     from ..twilio_api import explained_errors, twilio_client

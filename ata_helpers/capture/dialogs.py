@@ -21,7 +21,10 @@ CALL_COLUMNS = ["call_id", "caller", "callee", "caller_addr", "callee_addr", "st
 
 
 def sip_calls(path_or_frame: CaptureInput) -> "pd.DataFrame":
-    """One row per call in a capture or read_sip table; see CALL_COLUMNS."""
+    """One row per call in a capture or read_sip table; columns and dtypes: CALL_COLUMNS.
+
+    A call is one Call-ID (RFC 3261 §8.1.1.4). Raises CaptureError for a file that cannot be read.
+    """
     import pandas as pd
 
     sip = load_capture(path_or_frame, rtp=False).sip

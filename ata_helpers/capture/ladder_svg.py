@@ -63,7 +63,9 @@ def ladder(frame: CaptureInput, call_id: str | None = None,
     """Draw the messages of `call_id` (or all, up to 400) of a read_sip table or capture file.
 
     `frame` is anything load_capture reads (a path, bytes, a read_sip table, a Capture).
-    Findings default to `diagnose(frame)`; RTP bands come from `rtp`, or from the capture.
+    Findings default to `diagnose(frame)`; RTP bands come from `rtp`, or from the capture. Arrows
+    follow RFC 3261's transactions (requests, their responses, retransmissions collapsed).
+    Raises CaptureError for a file that cannot be read.
     """
     from .findings import diagnose
 

@@ -425,7 +425,12 @@ def _add_notes(report: ApplyReport, config: HT80xConfig) -> None:
 
 
 def ht80x_device(**options: Any) -> HT80xDevice:
-    """The device client for the current mode: the sandbox twin, or http://ATA_HOST in live mode."""
+    """The device client for the current mode: the sandbox twin, or http://ATA_HOST in live mode.
+
+    `options` go to HT80xDevice (`timeout`, `wait_timeout`, `poll_interval` in seconds, `progress`).
+    Raises ConfigurationError when ATA_HOST or ATA_ADMIN_PASSWORD is missing in live mode, and
+    SandboxError when the local device twin cannot be started; nothing is sent to a device yet.
+    """
     from ..settings import device_settings, mode
 
     if mode() == "sandbox":

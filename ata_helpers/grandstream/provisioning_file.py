@@ -32,8 +32,8 @@ _SECRET_PVALUES = PASSWORD_PVALUES | {"P2", "P196", "P1359", "P1361"}
 def normalize_mac(mac: str) -> str:
     """12 lowercase hex digits from any common spelling (00:0B:82:.., 00-0b-.., 000b.8212.3456).
 
-    Anything else is refused with a ValidationError(field="mac"), including multicast and
-    all-zero addresses, which no device has.
+    Anything else raises ValidationError(field="mac"), including multicast and all-zero
+    addresses, which no device has.
     """
     if not isinstance(mac, str):
         raise ValidationError("mac", "must be text such as 00:0B:82:12:34:56", mac)

@@ -425,7 +425,9 @@ class FxsPort:
     """One FXS (phone) port's SIP account and call settings; defaults are the Twilio recommendations.
 
     An empty `auth_id` means "same as user_id". An empty `password` is left out of files and
-    device writes, so the password already on the device stays.
+    device writes, so the password already on the device stays. Labels and P-values are those of
+    Grandstream's HT801/HT802 Administration Guide (FXS PORT page). Raises SettingError (a
+    ValidationError) naming the setting's label and P-value when a field breaks its rule.
     """
 
     user_id: str = ""
@@ -541,7 +543,8 @@ class HT80xConfig:
     """The whole ATA: model, SIP server (the Twilio domain) and one FxsPort per phone port used.
 
     `to_pvalues()` gives the device's P-values, `to_xml(mac=…)` the provisioning file, and
-    `preview()` the same file with passwords masked for showing to people.
+    `preview()` the same file with passwords masked for showing to people. Raises SettingError
+    for an unknown model, a SIP server that is not a host name, or the wrong number of ports.
     """
 
     model: str = "HT801"

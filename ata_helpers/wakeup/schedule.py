@@ -120,7 +120,9 @@ class WakeUpCall:
     """An alarm that rings `to` at `time` on `days` in time zone `tz`, retrying if unanswered.
 
     `retries` extra calls (0-5) follow an unanswered one after `retry_minutes`; each call
-    rings for `ring_seconds`. `name` identifies the alarm in the store and in exports.
+    rings for `ring_seconds`. `name` identifies the alarm in the store and in exports. `tz` is an
+    IANA time zone name. Raises ValidationError for a time, day list, zone, number or range that
+    breaks its rule.
     """
 
     time: str = "06:30"
