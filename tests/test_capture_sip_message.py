@@ -100,8 +100,9 @@ def test_missing_content_length_on_udp_runs_to_end_of_datagram() -> None:
 
 
 def test_unknown_methods_are_legal_and_sdp_on_183_is_kept() -> None:
-    msg = parse_message((BASE.replace("INVITE sip", "FROBNICATE sip") + "Content-Length: 0\r\n\r\n").encode())
-    assert msg.method == "FROBNICATE" and msg.problem is None
+    frobnicate = BASE.replace("INVITE sip", "FROBNICATE sip").replace("1 INVITE", "1 FROBNICATE")
+    msg = parse_message((frobnicate + "Content-Length: 0\r\n\r\n").encode())
+    assert msg.method == "FROBNICATE" and msg.cseq_method == "FROBNICATE" and msg.problem is None
     sdp = "v=0\r\nm=audio 4000 RTP/AVP 0\r\n"
     resp = parse_message((BASE.replace("INVITE sip:bob@example.com SIP/2.0", "SIP/2.0 183 Session Progress")
                           + f"Content-Type: application/sdp\r\nContent-Length: {len(sdp)}\r\n\r\n{sdp}").encode())

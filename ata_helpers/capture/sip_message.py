@@ -20,12 +20,16 @@ from typing import NamedTuple
 from .sip_headers import COMPACT_FORMS, read_headers, split_list
 
 __all__ = ["SipFields", "COMPACT_FORMS", "looks_like_sip", "parse_message", "next_message",
-           "split_list", "name_addr", "header_param", "sdp_part"]
+           "split_list", "name_addr", "header_param", "sdp_part", "rule_breaks"]
 
 REQUEST_LINE = re.compile(rb"[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*(?:\r?\n|$)")
 """A request's start line (RFC 3261 §7.1: Method SP Request-URI SP SIP-Version CRLF)."""
 START_LINE = re.compile(rb"(?:SIP/2\.0 \d{3}|[A-Za-z0-9.!%*_+`'~-]+ [^ \r\n]+ SIP/2\.0[ \t]*\r?\n)")
 """A request's or a response's start line, to find where a message begins in a stream."""
+LOOSE_START_LINE = re.compile(rb"(?:[A-Za-z0-9.!%*_+`'~-]+[ \t]+[^\r\n]*[ \t]SIP/\d+\.\d+[ \t]*\r?\n"
+                              rb"|SIP/\d+\.\d+[ \t]+\d{3})")
+"""A line shaped like a start line but breaking its exact form (extra blanks, another SIP
+version): such a message is kept as a row flagged malformed (RFC 4475 §3.1.2.6, §3.1.2.14)."""
 _CONTENT_LENGTH = re.compile(rb"^(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)", re.I | re.M)
 _TAG_VALUE = re.compile(r"[^;, \t]*")
 _BOUNDARY = re.compile(r';\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))', re.I)
@@ -251,6 +255,8 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
         cseq, cseq_method = _CSEQS(cseq_v)
         if (cseq is None or cseq_method is None) and problem is None:
             problem = f"bad CSeq {cseq_v[:40]!r}"
+    if problem is None:
+        problem = rule_breaks(method, request_uri, cseq_method, headers)
     from_uri = from_tag = to_uri = to_tag = contact_uri = None
     if from_v is not None:
         from_uri, _, from_tag = _ADDRESSES(from_v)
@@ -274,6 +280,65 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
     return SipFields(method, status, reason, request_uri, call_id, cseq, cseq_method, from_uri,
                      from_tag, to_uri, to_tag, contact_uri, via, ua, expires, headers, sdp,
                      problem, branch)
+
+
+# Headers that carry one value only (RFC 3261 §7.3.1, §20): a second one is a broken message.
+_SINGLE = ("call-id", "cseq", "from", "to", "max-forwards")
+_ADDRESS_HEADERS = ("from", "to", "contact")
+
+
+def rule_breaks(method: str | None, request_uri: str | None, cseq_method: str | None,
+                headers: dict[str, list[str]]) -> str | None:
+    """The first RFC 3261 rule a well-framed message breaks, as RFC 4475 §3.1.2 and RFC 5118
+    test them, or None: a Request-URI in angle brackets (§25.1), an IPv6 address without
+    brackets (RFC 5118 §4.1, RFC 3261 §25.1 IPv6reference), a CSeq method other than the
+    request's (§8.1.1.5), a single-valued header repeated (§7.3.1), two different
+    Content-Lengths, an unterminated quoted string in From/To/Contact (§25.1 quoted-string)."""
+    if request_uri is not None:
+        if request_uri[:1] == "<":
+            return "Request-URI enclosed in <> (RFC 3261 §25.1)"
+        if _bare_ipv6(request_uri):
+            return f"IPv6 address without [] in the Request-URI {request_uri[:60]!r} (RFC 5118 §4.1)"
+    if method is not None and cseq_method is not None and cseq_method != method:
+        return f"CSeq method {cseq_method} differs from the request's {method} (RFC 3261 §8.1.1.5)"
+    for name in _SINGLE:
+        values = headers.get(name)
+        if values is not None and len(values) > 1:
+            return f"{name} appears {len(values)} times; it takes one value (RFC 3261 §7.3.1)"
+    lengths = headers.get("content-length")
+    if lengths is not None and len(set(lengths)) > 1:
+        return "two different Content-Length values (RFC 3261 §20.14)"
+    for name in _ADDRESS_HEADERS:
+        for value in headers.get(name, ()):
+            if '"' in value and _unbalanced_quotes(value):
+                return f"unterminated quoted string in {name} (RFC 3261 §25.1)"
+            if name != "contact" and _bare_ipv6(name_addr(value)[0]):
+                return f"IPv6 address without [] in {name} (RFC 5118 §4.1)"
+    return None
+
+
+def _bare_ipv6(uri: str) -> bool:
+    """True for a sip:/sips: URI whose host is an IPv6 address written without brackets."""
+    if uri.count(":") < 3 or "[" in uri:
+        return False
+    scheme, _, rest = uri.partition(":")
+    if scheme.lower() not in ("sip", "sips"):
+        return False
+    host = rest.rsplit("@", 1)[-1].split(";", 1)[0].split("?", 1)[0]
+    return host.count(":") >= 2
+
+
+def _unbalanced_quotes(value: str) -> bool:
+    """True when a quoted string in the value is never closed (backslash escapes honoured)."""
+    quoted = escaped = False
+    for char in value:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+    return quoted
 
 
 def sdp_part(content_type: str | None, body: bytes) -> str | None:

@@ -1,13 +1,17 @@
 """Capture subcommands: `sip` (message table), `diagnose` (findings), `ladder` (SVG call flow).
 
-Each reads a pcap/pcapng file, or `-` for stdin, so `tcpdump -w - | ata-helpers diagnose -`
-works.
+Each reads a pcap/pcapng file, or `-` for stdin. `tcpdump -U -w - | ata-helpers diagnose -`
+reports each call's findings as soon as the call ends, and the rest when the pipe closes.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["register"]
 
@@ -75,24 +79,42 @@ def _sip(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_findings(findings: "pd.DataFrame", indent: str = "") -> None:
+    for row in findings.itertuples(index=False):
+        print(f"{indent}[{row.severity}] {row.code}: {row.summary}")
+        print(f"{indent}    evidence: {row.evidence}")
+        print(f"{indent}    fix: {row.fix}")
+
+
 def _diagnose(args: argparse.Namespace) -> int:
     from ..capture.findings import diagnose
+    from ..capture.live import diagnose_live
     from ..capture.load import load_capture
 
-    capture = load_capture(args.file)
-    findings = diagnose(capture)
+    errors = False
+    if args.file == "-":  # a pipe: report each call as soon as it ends
+        def on_call(call_id: str, found: "pd.DataFrame") -> None:
+            nonlocal errors
+            errors = errors or bool((found["severity"] == "error").any())
+            print(f"call {call_id} ended: {len(found)} finding(s)", flush=True)
+            _print_findings(found, "  ")
+            sys.stdout.flush()
+
+        capture, findings = diagnose_live(args.file, on_call)
+    else:
+        capture = load_capture(args.file)
+        findings = diagnose(capture)
     print(_accounting(capture.sip.attrs, len(capture.sip)))
     if findings.empty:
         if capture.sip.empty:
             print("no SIP messages in this capture: nothing to diagnose")
+        elif args.file == "-":
+            print("no other findings")
         else:
             print("no findings: the capture looks healthy")
-        return 0
-    for row in findings.itertuples(index=False):
-        print(f"[{row.severity}] {row.code}: {row.summary}")
-        print(f"    evidence: {row.evidence}")
-        print(f"    fix: {row.fix}")
-    return 1 if (findings["severity"] == "error").any() else 0
+        return 1 if errors else 0
+    _print_findings(findings)
+    return 1 if errors or (findings["severity"] == "error").any() else 0
 
 
 def _ladder(args: argparse.Namespace) -> int:

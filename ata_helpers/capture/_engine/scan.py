@@ -17,11 +17,17 @@ import socket
 import struct
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
-from ..sip_message import REQUEST_LINE, SipFields, looks_like_sip, parse_message
+from ..sip_message import (
+    LOOSE_START_LINE,
+    REQUEST_LINE,
+    SipFields,
+    looks_like_sip,
+    parse_message,
+)
 from .links import HEP_PORTS, PENDING, VXLAN_PORTS, Decoder, Skip
-from .pcapfile import Source, iter_records, load_bytes
+from .pcapfile import Source, iter_windows
 from .rtp import RtpCollector, is_rtp
 from .tcp import TcpReassembler
 from .tls import carries_sip
@@ -31,6 +37,8 @@ __all__ = ["Scan", "scan", "no_gc", "SIP", "RTP", "NOT_SIP"]
 _ntoa = socket.inet_ntoa
 _STUN_COOKIE = b"\x21\x12\xa4\x42"
 _TUNNEL_PORTS = VXLAN_PORTS | HEP_PORTS
+# A stated limit for endless inputs (a pipe that never closes): rows are kept in memory.
+MAX_MESSAGES = 10_000_000
 # What a packet turned out to be (keys of Scan.packets).
 SIP = "SIP"
 SIP_PART = "SIP (part of a message over TCP)"
@@ -113,20 +121,23 @@ def _kind(payload: bytes) -> str:
         return SIP if looks_like_sip(payload) else NOT_SIP
     if b0 < 4 and payload[4:8] == _STUN_COOKIE:
         return KEEPALIVE
-    if payload.startswith(b"SIP/2.0 ") or REQUEST_LINE.match(payload):
+    if (payload.startswith(b"SIP/2.0 ") or REQUEST_LINE.match(payload)
+            or LOOSE_START_LINE.match(payload)):
         return SIP
     return NOT_SIP
 
 
 def scan(source: Source, rtp: bool = False, strict: bool = False,
-         defer: list[bytes] | None = None) -> Scan:
+         defer: list[bytes] | None = None,
+         on_window: Callable[[Scan], Any] | None = None) -> Scan:
     """Read the capture once; collect SIP messages, and RTP stream counters when `rtp`.
 
     With a `defer` list, each UDP message of the fast path is appended to it instead of being
     parsed, and its row carries None for fields until the caller fills it
     (parallel.scan_parallel does, so the parsing can be shared out); others are parsed here.
+    `on_window` is called with the scan so far after each window of input (a live reader
+    reports calls as they end).
     """
-    data = load_bytes(source)
     parse = parse_message if defer is None else defer.append
     result = Scan(rtp=RtpCollector() if rtp else None)
     append = result.messages.append
@@ -138,6 +149,7 @@ def scan(source: Source, rtp: bool = False, strict: bool = False,
     address = addresses.get
     unpack_udp = _ETHERNET_IPV4_UDP.unpack_from
     request_line = REQUEST_LINE.match
+    loose_start = LOOSE_START_LINE.match
     tunnels = _TUNNEL_PORTS
     counts: dict[str, int] = {}
     count = counts.get
@@ -147,98 +159,107 @@ def scan(source: Source, rtp: bool = False, strict: bool = False,
     n_sip = n_rtp = n_binary = n_keepalive = n_other = n_empty = 0
     last_linktype = -1
     number = 0
-    for number, ts, linktype, start, stop in iter_records(data, result.warnings, strict):
-        if linktype != last_linktype:
-            linktypes.add(linktype)
-            last_linktype = linktype
-        if linktype == 1 and stop - start >= 42:
-            etype, version_ihl, total, fragment, proto, src4, dst4, sport, dport = unpack_udp(
-                data, start)
-            fast = (etype == 0x0800 and version_ihl == 0x45 and proto == 17
-                    and not fragment & 0x3FFF and sport not in tunnels and dport not in tunnels
-                    and data[start + 42:start + 46] != b"HEP3")
-        else:
-            fast = False
-        if fast:
-            end = start + 14 + total
-            if end > stop:
-                end = stop
-            start += 42
-            if start >= end:
-                n_empty += 1
-                continue
-            b0 = data[start]
-            if b0 & 0x80:
-                if end - start >= 12 and b0 & 0xC0 == 0x80 and not 72 <= data[start + 1] & 0x7F <= 76:
-                    n_rtp += 1
-                    if collector is not None:
-                        collector.add(ts, address(src4) or _remember(addresses, src4), sport,
-                                      address(dst4) or _remember(addresses, dst4), dport,
-                                      data[start:end], number)
-                else:
-                    n_binary += 1
-                continue
-            payload = data[start:end]
-            if b0 == 13 or b0 == 10:
-                if not payload.strip(b"\r\n"):
+    for data, records in iter_windows(source, result.warnings, strict):
+        if len(result.messages) >= MAX_MESSAGES:
+            result.warnings.append(
+                f"stopped after {MAX_MESSAGES} SIP messages: the input is larger than a capture "
+                "this reader keeps in memory; cut it with editcap -r or a capture filter")
+            break
+        for number, ts, linktype, start, stop in records:
+            if linktype != last_linktype:
+                linktypes.add(linktype)
+                last_linktype = linktype
+            if linktype == 1 and stop - start >= 42:
+                etype, version_ihl, total, fragment, proto, src4, dst4, sport, dport = unpack_udp(
+                    data, start)
+                fast = (etype == 0x0800 and version_ihl == 0x45 and proto == 17
+                        and not fragment & 0x3FFF and sport not in tunnels and dport not in tunnels
+                        and data[start + 42:start + 46] != b"HEP3")
+            else:
+                fast = False
+            if fast:
+                end = start + 14 + total
+                if end > stop:
+                    end = stop
+                start += 42
+                if start >= end:
+                    n_empty += 1
+                    continue
+                b0 = data[start]
+                if b0 & 0x80:
+                    if end - start >= 12 and b0 & 0xC0 == 0x80 and not 72 <= data[start + 1] & 0x7F <= 76:
+                        n_rtp += 1
+                        if collector is not None:
+                            collector.add(ts, address(src4) or _remember(addresses, src4), sport,
+                                          address(dst4) or _remember(addresses, dst4), dport,
+                                          data[start:end], number)
+                    else:
+                        n_binary += 1
+                    continue
+                payload = data[start:end]
+                if b0 == 13 or b0 == 10:
+                    if not payload.strip(b"\r\n"):
+                        n_keepalive += 1
+                        continue
+                    if not looks_like_sip(payload):
+                        n_other += 1
+                        continue
+                elif b0 < 4 and payload[4:8] == _STUN_COOKIE:
                     n_keepalive += 1
                     continue
-                if not looks_like_sip(payload):
+                elif not (payload.startswith(b"SIP/2.0 ") or request_line(payload)
+                          or loose_start(payload)):
                     n_other += 1
                     continue
-            elif b0 < 4 and payload[4:8] == _STUN_COOKIE:
-                n_keepalive += 1
-                continue
-            elif not (payload.startswith(b"SIP/2.0 ") or request_line(payload)):
-                n_other += 1
-                continue
-            n_sip += 1
-            append((ts, address(src4) or _remember(addresses, src4), sport,
-                    address(dst4) or _remember(addresses, dst4), dport, "UDP", parse(payload),
-                    number))
-            continue
-        decoded = decoder.decode(linktype, data[start:stop], ts)
-        if isinstance(decoded, Skip):
-            reason = FRAGMENT if decoded is PENDING else decoded.reason
-            counts[reason] = count(reason, 0) + 1
-            if decoded.may_hold_sip:
-                may_hold.add(reason)
-            continue
-        src, sport, dst, dport = decoded.src, decoded.sport, decoded.dst, decoded.dport
-        if not decoded.whole:  # TCP off the wire: a piece of a byte stream
-            key = (src, sport, dst, dport)
-            payload = decoded.payloads[0]
-            found = 0
-            for message, transport in tcp.add(key, decoded.seq, decoded.flags, payload):
-                append((ts, src, sport, dst, dport, transport, parse_message(message), number))
-                found += 1
-            mode = tcp.mode(key)
-            if found:
-                kind = SIP
-            elif not payload:
-                kind = EMPTY
-            elif mode == "tls":
-                connection = key if key in tcp.tls_flows else (dst, dport, src, sport)
-                tls_packets[connection] = tls_packets.get(connection, 0) + 1
-                continue
-            elif mode in ("sip", "ws", None):
-                kind = SIP_PART if mode else NOT_SIP
-            else:
-                kind = NOT_SIP
-            counts[kind] = count(kind, 0) + 1
-            continue
-        kinds = set()
-        for payload in decoded.payloads:
-            kind = _kind(payload)
-            kinds.add(kind)
-            if kind == SIP:
-                append((ts, src, sport, dst, dport, decoded.transport, parse_message(payload),
+                n_sip += 1
+                append((ts, address(src4) or _remember(addresses, src4), sport,
+                        address(dst4) or _remember(addresses, dst4), dport, "UDP", parse(payload),
                         number))
-            elif kind == RTP and collector is not None:
-                collector.add(ts, src, sport, dst, dport, payload, number)
-        kind = (SIP if SIP in kinds else RTP if RTP in kinds else KEEPALIVE if KEEPALIVE in kinds
-                else NOT_SIP if NOT_SIP in kinds else BINARY if BINARY in kinds else EMPTY)
-        counts[kind] = count(kind, 0) + 1
+                continue
+            decoded = decoder.decode(linktype, data[start:stop], ts)
+            if isinstance(decoded, Skip):
+                reason = FRAGMENT if decoded is PENDING else decoded.reason
+                counts[reason] = count(reason, 0) + 1
+                if decoded.may_hold_sip:
+                    may_hold.add(reason)
+                continue
+            src, sport, dst, dport = decoded.src, decoded.sport, decoded.dst, decoded.dport
+            if not decoded.whole:  # TCP off the wire: a piece of a byte stream
+                key = (src, sport, dst, dport)
+                payload = decoded.payloads[0]
+                found = 0
+                for message, transport in tcp.add(key, decoded.seq, decoded.flags, payload):
+                    append((ts, src, sport, dst, dport, transport, parse_message(message), number))
+                    found += 1
+                mode = tcp.mode(key)
+                if found:
+                    kind = SIP
+                elif not payload:
+                    kind = EMPTY
+                elif mode == "tls":
+                    connection = key if key in tcp.tls_flows else (dst, dport, src, sport)
+                    tls_packets[connection] = tls_packets.get(connection, 0) + 1
+                    continue
+                elif mode in ("sip", "ws", None):
+                    kind = SIP_PART if mode else NOT_SIP
+                else:
+                    kind = NOT_SIP
+                counts[kind] = count(kind, 0) + 1
+                continue
+            kinds = set()
+            for payload in decoded.payloads:
+                kind = _kind(payload)
+                kinds.add(kind)
+                if kind == SIP:
+                    append((ts, src, sport, dst, dport, decoded.transport, parse_message(payload),
+                            number))
+                elif kind == RTP and collector is not None:
+                    collector.add(ts, src, sport, dst, dport, payload, number)
+            kind = (SIP if SIP in kinds else RTP if RTP in kinds else KEEPALIVE if KEEPALIVE in kinds
+                    else NOT_SIP if NOT_SIP in kinds else BINARY if BINARY in kinds else EMPTY)
+            counts[kind] = count(kind, 0) + 1
+        if on_window is not None:
+            on_window(result)
     for kind, n in ((SIP, n_sip), (RTP, n_rtp), (BINARY, n_binary), (KEEPALIVE, n_keepalive),
                     (NOT_SIP, n_other), (EMPTY, n_empty)):
         if n:
