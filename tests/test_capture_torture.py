@@ -162,7 +162,7 @@ Contact: <sip:caller@host59.example.net>
 CSeq: 8 INVITE
 Via: SIP/2.0/UDP 192.0.2.59:5050;branch=z9hG4bKkdjuw39234
 Content-Type: application/sdp
-Content-Length: 150''', SDP[:150]), "unterminated quoted string in to"),
+Content-Length: 150''', SDP[:150]), "unterminated quoted string"),
     # §3.1.2.7 <> enclosing Request-URI
     "ltgtruri": (_msg('''INVITE <sip:user@example.com> SIP/2.0
 To: sip:user@example.com

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-__all__ = ["COMPACT_FORMS", "LIST_HEADERS", "NOT_A_NAME", "read_headers", "split_list", "unfold"]
+__all__ = ["COMPACT_FORMS", "LIST_HEADERS", "SINGLE_VALUED", "NOT_A_NAME", "read_headers",
+           "split_list", "unfold"]
 
 COMPACT_FORMS = {
     "i": "call-id", "m": "contact", "e": "content-encoding", "l": "content-length",
@@ -14,6 +15,8 @@ COMPACT_FORMS = {
     "b": "referred-by", "j": "reject-contact", "d": "request-disposition", "x": "session-expires",
     "n": "identity-info",
 }
+# Headers that take one value (RFC 3261 §7.3.1, §20): a second one breaks the message.
+SINGLE_VALUED = frozenset({"call-id", "cseq", "from", "to", "max-forwards", "content-length"})
 # Headers whose value is a comma-separated list (RFC 3261 §7.3.1); the auth headers are not.
 LIST_HEADERS = frozenset({
     "via", "contact", "route", "record-route", "path", "service-route", "allow", "supported",
@@ -118,7 +121,12 @@ def read_headers(lines: Iterable[str]) -> tuple[dict[str, list[str]], str | None
         if values is None:
             values = headers[key] = [value.strip(" \t")]
         else:
-            values.append(value.strip(" \t"))
+            value = value.strip(" \t")
+            if problem is None and key in SINGLE_VALUED and (key != "content-length"
+                                                               or value not in values):
+                problem = (f"{key} appears more than once; it takes one value "
+                           "(RFC 3261 §7.3.1, §20.14)")
+            values.append(value)
     for key in LIST_HEADERS.intersection(headers):
         items = headers[key]
         if len(items) == 1:

@@ -255,8 +255,6 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
         cseq, cseq_method = _CSEQS(cseq_v)
         if (cseq is None or cseq_method is None) and problem is None:
             problem = f"bad CSeq {cseq_v[:40]!r}"
-    if problem is None:
-        problem = rule_breaks(method, request_uri, cseq_method, headers)
     from_uri = from_tag = to_uri = to_tag = contact_uri = None
     if from_v is not None:
         from_uri, _, from_tag = _ADDRESSES(from_v)
@@ -265,6 +263,9 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
     contact_params = ""
     if contact is not None:
         contact_uri, contact_params, _ = _ADDRESSES(contact)
+    if problem is None:
+        problem = rule_breaks(method, request_uri, cseq_method, (from_v, to_v, contact),
+                              (from_uri, to_uri))
     branch = None
     if via:
         i = via.find(";branch=")
@@ -282,38 +283,31 @@ def parse_message(data: bytes, datagram: bool = True) -> SipFields:
                      problem, branch)
 
 
-# Headers that carry one value only (RFC 3261 §7.3.1, §20): a second one is a broken message.
-_SINGLE = ("call-id", "cseq", "from", "to", "max-forwards")
-_ADDRESS_HEADERS = ("from", "to", "contact")
 
 
 def rule_breaks(method: str | None, request_uri: str | None, cseq_method: str | None,
-                headers: dict[str, list[str]]) -> str | None:
+                addresses: tuple[str | None, ...] = (),
+                uris: tuple[str | None, ...] = ()) -> str | None:
     """The first RFC 3261 rule a well-framed message breaks, as RFC 4475 §3.1.2 and RFC 5118
     test them, or None: a Request-URI in angle brackets (§25.1), an IPv6 address without
-    brackets (RFC 5118 §4.1, RFC 3261 §25.1 IPv6reference), a CSeq method other than the
-    request's (§8.1.1.5), a single-valued header repeated (§7.3.1), two different
-    Content-Lengths, an unterminated quoted string in From/To/Contact (§25.1 quoted-string)."""
+    brackets in it or in `uris` (the From and To URIs; RFC 5118 §4.1, RFC 3261 §25.1
+    IPv6reference), a CSeq method other than the request's (§8.1.1.5), an unterminated quoted
+    string in one of the `addresses` (From, To, Contact values; §25.1 quoted-string). Repeated
+    single-value headers are found by read_headers."""
     if request_uri is not None:
         if request_uri[:1] == "<":
             return "Request-URI enclosed in <> (RFC 3261 §25.1)"
-        if _bare_ipv6(request_uri):
+        if request_uri.count(":") > 2 and _bare_ipv6(request_uri):
             return f"IPv6 address without [] in the Request-URI {request_uri[:60]!r} (RFC 5118 §4.1)"
     if method is not None and cseq_method is not None and cseq_method != method:
         return f"CSeq method {cseq_method} differs from the request's {method} (RFC 3261 §8.1.1.5)"
-    for name in _SINGLE:
-        values = headers.get(name)
-        if values is not None and len(values) > 1:
-            return f"{name} appears {len(values)} times; it takes one value (RFC 3261 §7.3.1)"
-    lengths = headers.get("content-length")
-    if lengths is not None and len(set(lengths)) > 1:
-        return "two different Content-Length values (RFC 3261 §20.14)"
-    for name in _ADDRESS_HEADERS:
-        for value in headers.get(name, ()):
-            if '"' in value and _unbalanced_quotes(value):
-                return f"unterminated quoted string in {name} (RFC 3261 §25.1)"
-            if name != "contact" and _bare_ipv6(name_addr(value)[0]):
-                return f"IPv6 address without [] in {name} (RFC 5118 §4.1)"
+    for value in addresses:
+        if (value is not None and '"' in value and (value.count('"') % 2 or "\\" in value)
+                and _unbalanced_quotes(value)):
+            return f"unterminated quoted string in {value[:60]!r} (RFC 3261 §25.1)"
+    for uri in uris:
+        if uri is not None and uri.count(":") > 2 and _bare_ipv6(uri):
+            return f"IPv6 address without [] in {uri[:60]!r} (RFC 5118 §4.1)"
     return None
 
 

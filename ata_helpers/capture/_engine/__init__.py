@@ -1,6 +1,7 @@
 """The private scanning engine: not a public API; names here may change without notice.
 
-- `pcapfile`: pcap/pcapng containers (plain or gzip) → (frame, time, link type, bytes).
+- `pcapfile`: pcap/pcapng containers (plain or gzip, read in windows) → (frame, time, link
+  type, bytes).
 - `links`: link layers, tunnels and IP (fragments, IP-in-IP, GRE, ERSPAN, VXLAN, MPLS, PPPoE,
   NFLOG, HEP, SCTP) → the transport segment of each packet, with its layers' offsets.
 - `tcp`: TCP stream reassembly and SIP/WebSocket framing on streams; `tls`: ClientHello facts.
@@ -24,6 +25,7 @@ For tools inside this package that must see raw packets (an anonymizer rewriting
             found.src, found.sport, found.dst, found.dport, found.transport, found.payloads
 
 `data[start:end]` is the packet; the record header sits just before it (16 bytes in pcap, the
-Enhanced Packet Block's 28 in pcapng). SIP payloads parse with the public
+Enhanced Packet Block's 28 in pcapng). For large files, `iter_windows(source)` yields
+(buffer, records) window by window with the same record tuples, offsets into that buffer. SIP payloads parse with the public
 `sip_message.parse_message`; new captures are written with `capture.writers`.
 """
