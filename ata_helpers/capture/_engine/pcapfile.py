@@ -102,11 +102,12 @@ class _Gunzip(io.RawIOBase):
 def open_stream(source: Source) -> tuple[Callable[[int], bytes], bytes]:
     """(read(n) function, first bytes) for a capture from a path, '-' (stdin), a file object
     or bytes, gunzipped as it is read. A pipe's read returns what has arrived (up to n)."""
+    read: Callable[[int], bytes]
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         chunks = iter([data])
 
-        def read(_n: int) -> bytes:
+        def read(_n: int) -> bytes:  # type: ignore[misc]
             return next(chunks, b"")
     elif isinstance(source, (str, Path)):
         if str(source) == "-":
@@ -118,9 +119,9 @@ def open_stream(source: Source) -> tuple[Callable[[int], bytes], bytes]:
                 raise CaptureError(f"capture file not found: {source}") from None
             except IsADirectoryError:
                 raise CaptureError(f"{source} is a folder, not a capture file") from None
-        read = getattr(stream, "read1", stream.read)
+        read = getattr(stream, "read1", stream.read)  # type: ignore[arg-type]
     elif isinstance(source, io.IOBase) or hasattr(source, "read"):
-        read = getattr(source, "read1", source.read)
+        read = getattr(source, "read1", source.read)  # type: ignore[arg-type]
     else:
         raise CaptureError(f"cannot read a capture from {type(source).__name__}")
     first = read(WINDOW)
