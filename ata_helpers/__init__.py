@@ -88,3 +88,13 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
+
+
+def _show_results_in_full() -> None:
+    """In a Jupyter kernel: charts shown as images, table text never cut (see _jupyter_display)."""
+    from ._jupyter_display import install_in_kernel
+
+    install_in_kernel()
+
+
+_show_results_in_full()

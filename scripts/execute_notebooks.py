@@ -22,12 +22,15 @@ import nbformat
 from jupytext.cli import jupytext
 from nbclient import NotebookClient
 
-KEEP_NOTEBOOK_METADATA = {"kernelspec", "language_info", "jupytext"}
-KEEP_CELL_METADATA = {"tags"}
+# "widgets" holds the widget state (nbclient's store_widget_state): forms render as forms in
+# JupyterLab before a run, after a reload and in an HTML export. No secret is in it: the course's
+# secret fields are never pre-filled (tests/test_notebook_secrets.py checks it).
+KEEP_NOTEBOOK_METADATA = {"kernelspec", "language_info", "jupytext", "widgets"}
+KEEP_CELL_METADATA = {"tags", "jupyter"}  # jupyter: source_hidden, outputs_hidden
 
 
 def clean(nb: nbformat.NotebookNode) -> None:
-    """Drop volatile metadata (timings, versions) but keep outputs, counts and the jupytext pairing."""
+    """Drop volatile metadata (timings, versions); keep outputs, counts, widget state, jupytext pairing."""
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEEP_NOTEBOOK_METADATA}
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                  "name": "python3"}
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             path = text.with_suffix(".ipynb")
             nb = nbformat.read(path, as_version=4)
             print(f"executing {path} …", flush=True)
-            client = NotebookClient(nb, timeout=args.timeout, kernel_name="python3",
+            client = NotebookClient(nb, timeout=args.timeout, kernel_name="python3", store_widget_state=True,
                                     resources={"metadata": {"path": str(path.parent.resolve())}})
             client.execute()
             clean(nb)

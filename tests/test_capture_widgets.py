@@ -48,6 +48,10 @@ def test_healthy_capture_and_bad_upload(tmp_path: Path) -> None:
     assert form.picker.value == "upload: notes.txt"
     form.analyse.click()
     assert "Cannot read this capture: not a pcap or pcapng file (magic 0x68656c6c)" in _texts(form.out.outputs)
+    # nothing of the healthy capture read before stays on show as if it were this one's
+    assert "REGISTER" not in _texts(form.table_out.outputs) and form.call.options == ("(all)",)
+    form.filter.click()
+    assert "Press Analyse first" in _texts(form.table_out.outputs)
 
 
 def test_filter_before_analyse_says_what_to_do(tmp_path: Path) -> None:

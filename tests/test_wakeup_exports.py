@@ -17,6 +17,7 @@ from ata_helpers.wakeup.exports import (
     cron_days,
     crontab_line,
     home_assistant_config,
+    installed_command,
     systemd_days,
     systemd_units,
 )
@@ -49,7 +50,7 @@ def test_crontab_line_runs_the_ring_command_in_the_alarms_zone() -> None:
     assert lines[0] == "CRON_TZ=America/Los_Angeles"
     fields = lines[1].split()
     assert fields[:5] == ["30", "6", "*", "*", "1-5"]
-    assert " ".join(fields[5:8]) == "ata-helpers wakeup ring" and fields[8] == "bell"
+    assert fields[5] == installed_command() and " ".join(fields[6:8]) == "wakeup ring" and fields[8] == "bell"
 
 
 @pytest.mark.parametrize("days", ["mon-fri", "fri-mon", "daily", "sun"])
@@ -60,7 +61,7 @@ def test_systemd_timer_agrees_with_next_times(days: str) -> None:
     calendar = re.search(r"^OnCalendar=(.+)$", timer, re.M).group(1)
     assert calendar.endswith("06:30:00 America/Los_Angeles")
     assert "Persistent=false" in timer and "Unit=ata-wakeup-bell.service" in timer
-    assert "ExecStart=/usr/local/bin/ata-helpers wakeup ring bell" in service
+    assert f"ExecStart={installed_command()} wakeup ring bell" in service
     assert "Type=oneshot" in service
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is not installed")
@@ -109,3 +110,14 @@ def test_home_assistant_needs_a_caller_id() -> None:
     with pytest.raises(ValidationError) as caught:
         home_assistant_config(alarm())
     assert caught.value.field == "from_"
+
+
+def test_exports_run_this_installations_command() -> None:
+    import sys
+    from pathlib import Path
+
+    beside = Path(sys.executable).parent / "ata-helpers"
+    assert beside.exists()  # installed with the package (make install / make lab)
+    assert installed_command() == str(beside)
+    alarm = WakeUpCall(to="+14155550123", time="06:30")
+    assert f"{beside} wakeup ring" in crontab_line(alarm)

@@ -99,3 +99,25 @@ def test_ring_me_in_one_minute_runs_in_the_background(tmp_path: Path) -> None:
     form.thread.join(5)
     assert calls and calls[0]["to"] == ATA and calls[0]["minutes"] == 1
     assert "Test ring: answered" in _text(form)
+    assert "answered answered" not in _text(form) and "finished after" in form.ring_status.value
+
+
+def test_ring_progress_shows_while_waiting(tmp_path: Path) -> None:
+    import threading
+
+    release = threading.Event()
+
+    def slow_ring(to: str, **kwargs: object) -> dict:
+        release.wait(5)
+        return {"state": "answered", "detail": "answered"}
+
+    form = wakeup_form(to=ATA, store=AlarmStore(tmp_path / "a.sqlite3"), ring_test=slow_ring)
+    form.ring_button.click()
+    import time
+
+    time.sleep(1.5)
+    assert "the ring starts in" in form.ring_status.value  # progress while nothing else happens
+    release.set()
+    assert form.thread is not None
+    form.thread.join(5)
+    assert "Test ring: answered\n" in _text(form)

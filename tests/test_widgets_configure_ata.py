@@ -141,3 +141,38 @@ def test_apply_in_live_mode_without_a_host_says_what_to_set(monkeypatch) -> None
     form.plan_button.click()
     text = "".join(o.get("text", "") for o in form.out.outputs)
     assert "ATA_HOST" in text and "Secret123456" not in text
+
+
+def test_the_authenticate_password_never_stays_in_a_widget() -> None:
+    import json
+
+    from ipywidgets import Widget
+
+    def state() -> str:
+        return json.dumps(Widget.get_manager_state(drop_defaults=False)["state"], default=str)
+
+    given = "Given-Secret-Pass-321"
+    form = configure_ata_form(HT80xConfig(sip_server="x.sip.twilio.com",
+                                          ports=[FxsPort(user_id="ht801", password=given)]))
+    assert form.inputs[(1, "password")].value == "" and given not in state()
+    assert form.config().ports[0].password == given          # still used, from the kernel
+    typed = "Typed-Secret-Pass-654"
+    form.inputs[(1, "password")].value = typed
+    assert form.config().ports[0].password == typed
+    assert form.inputs[(1, "password")].value == "" and typed not in state()
+
+
+def test_every_wrong_field_is_shown_at_once_beside_it() -> None:
+    form = configure_ata_form(HT80xConfig(sip_server="x.sip.twilio.com", ports=[FxsPort(user_id="ht801")]))
+    form.inputs[(0, "sip_server")].value = "mylab.example.com"
+    form.inputs[(1, "user_id")].value = "alice smith"
+    form.inputs[(1, "register_expiration_min")].value = 0
+    assert form.config() is None
+    flagged = {key for key, message in form.messages.items() if message.value}
+    assert flagged == {(0, "sip_server"), (1, "user_id"), (1, "register_expiration_min")}
+    assert "sip.twilio.com" in form.messages[(0, "sip_server")].value
+    for good in ("x.sip.twilio.com", "x.sip.ashburn.twilio.com", "x.sip.us1.twilio.com"):
+        form.inputs[(0, "sip_server")].value = good
+        form.inputs[(1, "user_id")].value = "ht801"
+        form.inputs[(1, "register_expiration_min")].value = 60
+        assert form.config() is not None, good

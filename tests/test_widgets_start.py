@@ -59,3 +59,36 @@ def test_api_key_needs_secret() -> None:
     form.api_key.value = "SK" + "c" * 32
     form.use_button.click()
     assert "API secret: is required" in _text(form)
+
+
+def _state_text(form) -> str:  # type: ignore[no-untyped-def]
+    import json
+
+    from ipywidgets import Widget
+
+    return json.dumps(Widget.get_manager_state(drop_defaults=False)["state"], default=str)
+
+
+def test_every_click_says_something_and_no_secret_stays_in_a_widget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    form = credentials_form()
+    assert form.auth_token.value == "" and form.api_secret.value == ""  # never pre-filled
+    form.account_sid.value = SID
+    form.auth_token.value = TOKEN
+    for _ in range(3):  # the token was emptied after the first click; the kernel keeps it
+        form.use_button.click()
+        assert "Credentials loaded in this kernel only" in _text(form)
+        assert form.auth_token.value == ""
+    assert os.environ["TWILIO_AUTH_TOKEN"] == TOKEN
+    assert TOKEN not in _state_text(form)
+
+
+def test_reset_form_asks_then_resets(sandbox_env: Path) -> None:
+    from ata_helpers.widgets.start import sandbox_reset_form
+
+    (sandbox_env / "marker").write_text("x")
+    form = sandbox_reset_form()
+    form.button.click()
+    assert "Press again" in _text(form) and (sandbox_env / "marker").exists()
+    form.button.click()
+    assert "was reset" in _text(form) and not (sandbox_env / "marker").exists()

@@ -103,3 +103,25 @@ def test_live_plan_shows_console_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     assert any("{{#e164}}{{To}}{{/e164}}" in m for m in markdown)
     assert any("Inbound Bin URL" in m for m in markdown)
     assert "paste in Console" in _frames(form)[0]
+
+
+def test_the_password_never_stays_in_a_widget(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from ipywidgets import Widget
+
+    def state() -> str:
+        return json.dumps(Widget.get_manager_state(drop_defaults=False)["state"], default=str)
+
+    secret = "Env-Secret-Pass-987"
+    monkeypatch.setenv("ATA_SIP_PASSWORD", secret)
+    form = TwilioSetupForm("outbound", values={"domain_label": "widget-line"})
+    assert form.fields["password"].value == "" and secret not in state()  # never pre-filled
+    assert form.setup()._password == secret                               # an empty field uses the env value
+    typed = "Typed-Secret-Pass-654"
+    form.fields["password"].value = typed
+    assert not form.messages["password"].value
+    form.plan_button.click()
+    assert not form.apply_button.disabled                                 # emptying the field is no change
+    assert form.fields["password"].value == "" and typed not in state()   # used, then moved out of the widget
+    assert form.setup()._password == typed                                # ...and kept in the kernel

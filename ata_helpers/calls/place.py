@@ -197,7 +197,8 @@ def wait_for_call(sid: str, timeout: float = 900.0, poll_interval: float = 1.0, 
                 call = client.calls(sid).fetch()
             if not seen or seen[-1] != call.status:
                 seen.append(call.status)
-            reporter.update(len(seen), None, " → ".join(seen))
+            # elapsed seconds, so a long wait (Twilio gives an unanswered INVITE 32 s) shows it is alive
+            reporter.update(len(seen), None, f"{' → '.join(seen)} ({monotonic() - started:.0f} s)")
             if call.status in FINAL_STATUSES:
                 return _finished(client, call, monotonic() - started)
             if monotonic() >= deadline:
@@ -228,7 +229,7 @@ def call_ata(sip_uri: str | None = None, from_: str | None = None, *, message: s
     started = time.monotonic()
     sid = place_call(to, say=message, from_=caller, timeout=30, client=client)
     try:
-        return wait_for_call(sid, timeout=max_wait_s, poll_interval=poll_s, progress=False, client=client)
+        return wait_for_call(sid, timeout=max_wait_s, poll_interval=poll_s, client=client)  # shows progress
     except CallTimeoutError:
         with explained_errors():
             current = client.calls(sid).fetch()

@@ -183,9 +183,9 @@ def _export(args: argparse.Namespace) -> int:
 
     alarm = _store(args).get(args.name)
     if args.format == "crontab":
-        print(crontab_line(alarm, command=args.command or "ata-helpers"), end="")
+        print(crontab_line(alarm, command=args.command), end="")
     elif args.format == "systemd":
-        for filename, text in systemd_units(alarm, command=args.command or "/usr/local/bin/ata-helpers").items():
+        for filename, text in systemd_units(alarm, command=args.command).items():
             print(f"# {filename}\n{text}")
     else:
         print(home_assistant_config(alarm, from_=args.from_), end="")

@@ -46,9 +46,23 @@ def systemd_days(alarm: WakeUpCall) -> str:
                     else ",".join(_SYSTEMD_DAYS[d] for d in r) for r in _runs(alarm.weekdays))
 
 
-def crontab_line(alarm: WakeUpCall, command: str = "ata-helpers",
+def installed_command() -> str:
+    """The absolute path of this installation's `ata-helpers` (beside the running Python, e.g.
+    .venv/bin/ata-helpers after `make lab`), so cron and systemd, which have their own PATH, run the
+    same one; the bare name when it cannot be found."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    beside = Path(sys.executable).parent / "ata-helpers"
+    return str(beside) if beside.exists() else (shutil.which("ata-helpers") or "ata-helpers")
+
+
+def crontab_line(alarm: WakeUpCall, command: str | None = None,
                  log_file: str = "$HOME/.ata-helpers/wakeup.log") -> str:
-    """Crontab lines (a comment, CRON_TZ, the job) that ring `alarm` through `ata-helpers wakeup ring`."""
+    """Crontab lines (a comment, CRON_TZ, the job) that ring `alarm` through `ata-helpers wakeup ring`
+    (`command`: default this installation's, see installed_command)."""
+    command = command or shlex.quote(installed_command())
     hour, minute = (int(x) for x in alarm.time.split(":"))
     job = f"{command} wakeup ring {shlex.quote(alarm.name)} >> {log_file} 2>&1"
     return "\n".join([
@@ -61,13 +75,14 @@ def crontab_line(alarm: WakeUpCall, command: str = "ata-helpers",
     ]) + "\n"
 
 
-def systemd_units(alarm: WakeUpCall, command: str = "/usr/local/bin/ata-helpers") -> dict[str, str]:
+def systemd_units(alarm: WakeUpCall, command: str | None = None) -> dict[str, str]:
     """`ata-wakeup-NAME.timer` and `.service` user units (file name -> content).
 
     `Persistent=false`: a ring time missed while the machine was off is not rung late (the
     same policy as `ata-helpers wakeup run`). Install them in ~/.config/systemd/user/ and run
     `systemctl --user enable --now ata-wakeup-NAME.timer`.
     """
+    command = command or installed_command()
     unit = f"ata-wakeup-{alarm.name}"
     days = systemd_days(alarm)
     calendar = f"{days + ' ' if days else ''}*-*-* {alarm.time}:00 {alarm.tz}"

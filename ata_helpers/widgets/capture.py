@@ -59,7 +59,11 @@ class CaptureExplorer:
         try:
             capture = load_capture(self.captures[self.picker.value], rtp=True)
         except CaptureError as exc:
+            # nothing of the previous capture stays on show: its rows would pass for this one's
+            self.frame, self.rtp = None, None
+            self.call.options, self.method.options = [_ALL], [_ALL]
             self.out.append_stdout(f"Cannot read this capture: {exc}\n")
+            self.table_out.append_stdout("No headers: this capture could not be read.\n")
             return
         self.frame, self.rtp = capture
         findings = diagnose(capture)

@@ -8,7 +8,7 @@ field they concern; preview and apply call the library. Results are written with
 from __future__ import annotations
 
 import html
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import ipywidgets as widgets
 from IPython.display import HTML
@@ -25,8 +25,11 @@ from ..grandstream import (
 )
 from ..grandstream.settings_model import SettingInfo, setting
 from ..settings import redact_text
+from ..validate import EDGES, LEGACY_EDGES, validate_domain_label, validate_domain_name
 
-__all__ = ["ConfigureAtaForm", "configure_ata_form", "BLOG_FIELDS"]
+__all__ = ["ConfigureAtaForm", "configure_ata_form", "check_sip_server", "BLOG_FIELDS"]
+
+T = TypeVar("T")
 
 # the fields the write-up sets on the FXS port page; the rest go in the "advanced" fold
 BLOG_FIELDS = ("user_id", "auth_id", "password", "display_name", "contact_uses_wan",
@@ -42,8 +45,9 @@ def _message(text: str) -> str:
 def _make_input(info: SettingInfo, value: Any) -> widgets.Widget:
     """The input widget for one setting, labelled and worded as on the device's web page, `why` as tooltip."""
     common = {"description": info.label, "style": _STYLE, "layout": _LAYOUT, "tooltip": info.why}
-    if info.secret:
-        return widgets.Password(value=value, placeholder="leave empty to keep the device's", **common)
+    if info.secret:  # never pre-filled: a widget's value is saved with the notebook (see _secrets)
+        hint = "set (kept in this kernel); type to replace" if value else "leave empty to keep the device's"
+        return widgets.Password(value="", placeholder=hint, **common)
     if info.choices and not isinstance(value, tuple):
         return widgets.Dropdown(options=info.options(), value=value, **common)
     if isinstance(value, tuple):
@@ -84,8 +88,12 @@ class ConfigureAtaForm(widgets.VBox):
         advanced_device = [self._row(0, name, _make_input(DEVICE_SETTINGS[name], getattr(config, name)))
                            for name in ("stun_server", "keep_alive_interval")]
         port_sections = []
+        # secret settings (the Authenticate Password) live here, in this kernel, never in a widget
+        self._secrets: dict[tuple[int, str], str] = {}
         for number in (1, 2):
             port = config.ports[number - 1] if number <= len(config.ports) and not blank else templates[number - 1]
+            self._secrets.update({(number, name): getattr(port, name) or "" for name, info in PORT_SETTINGS.items()
+                                  if info.secret and number <= len(config.ports) and not blank})
             main = [self._row(number, name, _make_input(PORT_SETTINGS[name], getattr(port, name)))
                     for name in BLOG_FIELDS]
             extra = [self._row(number, name, _make_input(info, getattr(port, name)))
@@ -132,26 +140,48 @@ class ConfigureAtaForm(widgets.VBox):
 
     # -- reading the form ---------------------------------------------------------------
     def config(self) -> HT80xConfig | None:
-        """The form's HT80xConfig, or None after putting each problem beside its field."""
+        """The form's HT80xConfig, or None after putting every problem beside its field (all at once)."""
         for message in self.messages.values():
             message.value = ""
         count = 2 if (self.model.value == "HT802" and self.use_port2.value) else 1
+        problems: dict[tuple[int, str], str] = {}
         ports: list[FxsPort] = []
-        try:
-            for number in range(1, count + 1):
-                values = {name: _read_input(info, self.inputs[(number, name)]) for name, info in PORT_SETTINGS.items()}
-                try:
-                    ports.append(FxsPort(**values))
-                except SettingError as exc:
-                    raise SettingError(exc.field, exc.rule, exc.value, number) from None
-            return HT80xConfig(model=self.model.value, sip_server=self.inputs[(0, "sip_server")].value,
-                               stun_server=self.inputs[(0, "stun_server")].value,
-                               keep_alive_interval=self.inputs[(0, "keep_alive_interval")].value, ports=ports)
-        except SettingError as exc:
-            key = (exc.port or 0, exc.field)
-            self.messages.get(key, self.messages[(0, "sip_server")]).value = _message(
-                exc.rule if key in self.messages else str(exc))
-            return None
+        for number in range(1, count + 1):
+            values = {name: self._read(number, name, info) for name, info in PORT_SETTINGS.items()}
+            port = _collect(lambda v: FxsPort(**v), values, FxsPort(user_id="-"), number, problems)
+            if port is not None:
+                ports.append(port)
+        device = {"model": self.model.value, "sip_server": self.inputs[(0, "sip_server")].value,
+                  "stun_server": self.inputs[(0, "stun_server")].value,
+                  "keep_alive_interval": self.inputs[(0, "keep_alive_interval")].value}
+        blank = FxsPort(user_id="-")
+        config = _collect(lambda v: HT80xConfig(ports=ports or [blank], **v), device,
+                          HT80xConfig(sip_server="example.sip.twilio.com", ports=[blank]), 0, problems)
+        if (0, "sip_server") not in problems:  # the device takes any host; Twilio needs its domain
+            try:
+                check_sip_server(device["sip_server"])
+            except ValidationError as exc:
+                problems[(0, "sip_server")] = exc.rule
+        for (port_number, field), rule in problems.items():
+            key = (port_number, field) if (port_number, field) in self.messages else (0, "sip_server")
+            shown = rule if key == (port_number, field) else f"{field} (FXS {port_number}): {rule}"
+            self.messages[key].value = _message(shown)
+        return None if problems else config
+
+    def _read(self, port: int, name: str, info: SettingInfo) -> Any:
+        """One input's value; a typed secret moves into this kernel and its field is emptied."""
+        widget = self.inputs[(port, name)]
+        if not info.secret:
+            return _read_input(info, widget)
+        if widget.value:
+            self._secrets[(port, name)] = widget.value
+            widget.unobserve(self._needs_plan, names="value")
+            try:
+                widget.value = ""
+                widget.placeholder = "set (kept in this kernel); type to replace"
+            finally:
+                widget.observe(self._needs_plan, names="value")
+        return self._secrets.get((port, name), "")
 
     def checked_mac(self) -> str | None:
         """The MAC as 12 hex digits, None when empty; a bad one is flagged beside the field."""
@@ -216,6 +246,40 @@ class ConfigureAtaForm(widgets.VBox):
             self.out.append_stderr(f"{redact_text(str(exc))}\n")
             return
         self.out.append_display_data(report)
+
+
+def check_sip_server(value: str) -> str:
+    """The ATA's Primary SIP Server: the SIP domain (LABEL.sip.twilio.com) or one of its registrar
+    hostnames (LABEL.sip.EDGE.twilio.com, Twilio "Registering SIP endpoints" docs); ValidationError."""
+    text = str(value or "").strip().lower()
+    parts = text.split(".")
+    if len(parts) == 5 and parts[1] == "sip" and parts[3:] == ["twilio", "com"] and \
+            (parts[2] in EDGES or parts[2] in LEGACY_EDGES):
+        validate_domain_label(parts[0], "sip_server")
+        return text
+    try:
+        return validate_domain_name(text, "sip_server")
+    except ValidationError:
+        raise ValidationError("sip_server", "must be your SIP domain, LABEL.sip.twilio.com (or a registrar "
+                              "hostname such as LABEL.sip.ashburn.twilio.com)", value) from None
+
+
+def _collect(build: Callable[[dict[str, Any]], T], values: dict[str, Any], fallback: Any, port: int,
+             problems: dict[tuple[int, str], str]) -> T | None:
+    """`build(values)`, recording every SettingError by field: a field found wrong is set back to its
+    value in `fallback` and the build retried, so one pass reports all wrong fields, not the first."""
+    values = dict(values)
+    for _ in range(len(values) + 1):
+        try:
+            return build(values)
+        except SettingError as exc:
+            key = (exc.port or port, exc.field)
+            if exc.field not in values or key in problems:  # a rule across fields or ports: stop here
+                problems[key] = exc.rule
+                return None
+            problems[key] = exc.rule
+            values[exc.field] = getattr(fallback, exc.field)
+    return None
 
 
 def _default_device() -> HT80xDevice:

@@ -1,7 +1,9 @@
 """Notebook 00's credentials form: enter live Twilio credentials without ever showing them.
 
 The token field is a Password widget; "Use in this kernel" keeps the values only in this
-process's environment, "Save to .env" writes them with 0600 permissions. Nothing is echoed.
+process's environment, "Save to .env" writes them with 0600 permissions. Nothing is echoed, the
+secret fields start empty and are emptied once used (so a saved notebook's widget state holds no
+secret), and every click says what happened.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import ipywidgets as w
 
 from ..settings import mask, write_env_file
 
-__all__ = ["CredentialsForm", "credentials_form"]
+__all__ = ["CredentialsForm", "credentials_form", "SandboxResetForm", "sandbox_reset_form"]
 
 _SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _KEY = re.compile(r"^SK[0-9a-fA-F]{32}$")
@@ -31,6 +33,7 @@ class CredentialsForm:
         self.use_button = w.Button(description="Use in this kernel", button_style="primary")
         self.save_button = w.Button(description="Save to .env (0600)")
         self.out = w.Output()
+        self._kept: dict[str, str] = {}  # secrets already used, held in this kernel only (not in widgets)
         self.use_button.on_click(lambda _: self.apply(save=False))
         self.save_button.on_click(lambda _: self.apply(save=True))
         self.account_sid.observe(lambda _: self._check_sid(), names="value")
@@ -54,13 +57,15 @@ class CredentialsForm:
         if self.api_key.value.strip():
             if not _KEY.match(self.api_key.value.strip()):
                 raise ValidationError("API key", "must be SK followed by 32 hex digits")
-            if not self.api_secret.value:
+            secret = self.api_secret.value or self._kept.get("TWILIO_API_SECRET", "")
+            if not secret:
                 raise ValidationError("API secret", "is required with an API key")
-            values.update(TWILIO_API_KEY=self.api_key.value.strip(), TWILIO_API_SECRET=self.api_secret.value)
-        elif len(self.auth_token.value.strip()) != 32:
-            raise ValidationError("Auth token", "must be the 32-character token from the Console")
+            values.update(TWILIO_API_KEY=self.api_key.value.strip(), TWILIO_API_SECRET=secret)
         else:
-            values["TWILIO_AUTH_TOKEN"] = self.auth_token.value.strip()
+            token = self.auth_token.value.strip() or self._kept.get("TWILIO_AUTH_TOKEN", "")
+            if len(token) != 32:
+                raise ValidationError("Auth token", "must be the 32-character token from the Console")
+            values["TWILIO_AUTH_TOKEN"] = token
         if self.live.value:
             values["ATA_MODE"] = "live"
         return values
@@ -71,12 +76,13 @@ class CredentialsForm:
 
         from ..errors import ValidationError
 
-        self.out.clear_output()
+        self.out.outputs = ()  # replaced, not cleared: a clear message could wipe the new text
         try:
             values = self.values()
         except ValidationError as exc:
             self.out.append_stdout(f"Not saved: {exc}\n")
             return
+        self._forget_fields(values)
         if save:
             path = write_env_file(values)
             where = f"saved to {path.name} (permissions 0600) and loaded in this kernel"
@@ -88,6 +94,52 @@ class CredentialsForm:
         self.out.append_stdout(f"Credentials {where}: {shown}\n")
 
 
+    def _forget_fields(self, values: dict[str, str]) -> None:
+        """Empty the secret fields once read; the kernel keeps the values for the next click."""
+        self._kept.update({k: v for k, v in values.items() if k in ("TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET")})
+        for field in (self.auth_token, self.api_secret):
+            if field.value:
+                field.value = ""
+                field.placeholder = "•••• (kept in this kernel; type to replace)"
+
+
 def credentials_form() -> CredentialsForm:
     """Build the form; display `form.widget` in a notebook."""
     return CredentialsForm()
+
+
+class SandboxResetForm:
+    """A button that starts the sandbox afresh (ata.sandbox.reset): the first press says what it
+    deletes, the second deletes it. It never touches a live account or device."""
+
+    def __init__(self) -> None:
+        self.button = w.Button(description="Reset the sandbox", button_style="warning",
+                               layout={"width": "auto"})
+        self.out = w.Output()
+        self._armed = False
+        self.button.on_click(lambda _: self.press())
+        self.widget = w.VBox([self.button, self.out])
+
+    def press(self) -> None:
+        """First press: explain and arm; second press: reset and say where the new sandbox is."""
+        from ..settings import sandbox_dir
+
+        self.out.outputs = ()
+        if not self._armed:
+            self._armed = True
+            self.button.description = "Press again to reset"
+            self.out.append_stdout(f"This deletes everything the sandbox holds in {sandbox_dir()} "
+                                   "(Twilio twin, ATA twin, calls, captures). Press again to confirm.\n")
+            return
+        from .. import sandbox
+
+        self._armed = False
+        self.button.description = "Reset the sandbox"
+        folder = sandbox.reset()
+        self.out.append_stdout(f"The sandbox was reset: {folder} is empty again. "
+                               "Run the notebooks from 01 to build the line again.\n")
+
+
+def sandbox_reset_form() -> SandboxResetForm:
+    """Build the reset form; display `form.widget` in a notebook."""
+    return SandboxResetForm()

@@ -78,11 +78,16 @@ class TwilioSetupForm(widgets.VBox):
         start.update(values or {})
         self.fields: dict[str, widgets.Text] = {}
         self.messages: dict[str, widgets.HTML] = {}
+        # The password never sits in a widget (whose state a saved notebook keeps): the field starts
+        # empty, a typed value moves here once used, and an empty field means this or ATA_SIP_PASSWORD.
+        self._password = password or ""
+        self._forgetting = False
         rows = []
         for key, (label, placeholder) in _LABELS.items():
             kind = widgets.Password if key == "password" else widgets.Text
-            value = (password if password is not None else sip_password(prompt=False)) if key == "password" \
-                else (start.get(key) or "")
+            value = "" if key == "password" else (start.get(key) or "")
+            if key == "password" and self.password():
+                placeholder = "•••• set (ATA_SIP_PASSWORD / kept in this kernel); type to replace"
             box = kind(value=value, placeholder=placeholder, description=label,
                        style={"description_width": "130px"}, layout={"width": "460px"})
             self.fields[key] = box
@@ -113,12 +118,31 @@ class TwilioSetupForm(widgets.VBox):
         return f"TwilioSetupForm(stages={list(self.stages)!r})"
 
     # -- values and validation ----------------------------------------------------------------------
+    def password(self) -> str:
+        """The SIP password in use: typed in the field, else kept from earlier, else ATA_SIP_PASSWORD."""
+        return self.fields["password"].value if "password" in self.fields and self.fields["password"].value \
+            else (self._password or sip_password(prompt=False))
+
+    def _value(self, key: str) -> str:
+        return self.password() if key == "password" else self.fields[key].value
+
+    def _forget_password(self) -> None:
+        """Move a typed password out of its widget (into this kernel only) once it has been used."""
+        field = self.fields["password"]
+        if field.value:
+            self._password, self._forgetting = field.value, True
+            try:
+                field.value = ""
+                field.placeholder = "•••• kept in this kernel; type to replace"
+            finally:
+                self._forgetting = False
+
     def errors(self) -> dict[str, ValidationError]:
         """Validate every field and put each problem beside its field; the errors by field."""
         found = {}
         for key, check in _CHECKS.items():
             try:
-                check(self.fields[key].value, key)
+                check(self._value(key), key)
                 self.messages[key].value = ""
             except ValidationError as exc:
                 self.messages[key].value = _message(exc.rule)
@@ -131,15 +155,19 @@ class TwilioSetupForm(widgets.VBox):
         if problems:
             raise next(iter(problems.values()))
         v: dict[str, Any] = {k: w.value.strip() or None for k, w in self.fields.items() if k != "password"}
-        return TwilioSetup(v["domain_label"], v["username"], self.fields["password"].value, v["caller_id"],
+        password = self.password()
+        self._forget_password()
+        return TwilioSetup(v["domain_label"], v["username"], password, v["caller_id"],
                            public_ip=v["public_ip"], phone_number=v["phone_number"], edge=self.edge.value,
                            outbound_bin_url=v["outbound_bin_url"], inbound_bin_url=v["inbound_bin_url"],
                            reset_password=self.reset_password.value, detach_number=self.detach_number.value)
 
     def _on_change(self, key: str) -> Callable[[dict[str, Any]], None]:
         def handler(change: dict[str, Any]) -> None:
+            if self._forgetting:
+                return
             try:
-                _CHECKS[key](change["new"], key)
+                _CHECKS[key](change["new"] or (self._value(key) if key == "password" else ""), key)
                 self.messages[key].value = ""
             except ValidationError as exc:
                 self.messages[key].value = _message(exc.rule)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import threading
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -55,7 +56,9 @@ class WakeUpForm(widgets.VBox):
         self.next_button = widgets.Button(description="Next ring times")
         self.save_button = widgets.Button(description="Save alarm", button_style="primary")
         self.export_button = widgets.Button(description="Export")
-        self.ring_button = widgets.Button(description="Ring me in one minute", button_style="warning")
+        self.ring_button = widgets.Button(description="Ring me in one minute", button_style="warning",
+                                          layout={"width": "auto"})
+        self.ring_status = widgets.Label()
         self.out = widgets.Output()
         self.next_button.on_click(self._on_next)
         self.save_button.on_click(self._on_save)
@@ -65,7 +68,7 @@ class WakeUpForm(widgets.VBox):
         rows = [widgets.HBox([getattr(self, f), self.messages[f]]) for f in _FIELDS]
         super().__init__(children=[
             *rows,
-            widgets.HBox([self.next_button, self.save_button, self.ring_button]),
+            widgets.HBox([self.next_button, self.save_button, self.ring_button, self.ring_status]),
             widgets.HBox([self.export_format, self.export_button]),
             self.out,
         ], **kwargs)
@@ -138,7 +141,19 @@ class WakeUpForm(widgets.VBox):
         from ..wakeup.scheduler import ring_soon
 
         ring = self.ring_test or ring_soon
-        self.out.append_stdout(f"Ringing {alarm.to} in one to two minutes…\n")
+        started = time.monotonic()
+        ring_at = (datetime.now().astimezone() + timedelta(minutes=1, seconds=59)).replace(second=0, microsecond=0)
+        self.out.append_stdout(f"Ringing {alarm.to} at {ring_at:%H:%M} (the next whole minute at least one "
+                               "minute away), then waiting for the call to end.\n")
+        self.ring_status.value = "waiting…"
+        done = threading.Event()
+
+        def tick() -> None:  # progress for the whole wait: elapsed time and what is being waited for
+            while not done.wait(1.0):
+                elapsed = int(time.monotonic() - started)
+                left = int((ring_at - datetime.now().astimezone()).total_seconds())
+                self.ring_status.value = (f"{elapsed} s: the ring starts in {left} s" if left > 0
+                                          else f"{elapsed} s: ringing, waiting for the call to end")
 
         def work() -> None:
             try:
@@ -146,7 +161,14 @@ class WakeUpForm(widgets.VBox):
             except AtaHelpersError as exc:
                 self.out.append_stderr(f"{exc}\n")
                 return
-            self.out.append_stdout(f"Test ring: {result.get('state')} {result.get('detail', '')}".rstrip() + "\n")
+            finally:
+                done.set()
+                self.ring_status.value = f"finished after {int(time.monotonic() - started)} s"
+            state, detail = str(result.get("state") or ""), str(result.get("detail") or "")
+            shown = state if detail in ("", state) else f"{state} ({detail})"
+            self.out.append_stdout(f"Test ring: {shown}\n")
+
+        threading.Thread(target=tick, name="ring-test-progress", daemon=True).start()
 
         self.thread = threading.Thread(target=work, name="ring-test", daemon=True)
         self.thread.start()
