@@ -30,6 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "ata_helpers.commands.setup": {"_setup"},               # UI: confirm before a live teardown
     "ata_helpers.commands.core": {"_reset", "_where"},      # UI: `ata-helpers sandbox reset|where`
     "ata_helpers.commands.doctor": {"_doctor"},             # UI: passes the twins' latest capture
+    "ata_helpers.widgets.start": {"press"},                 # UI: notebook 00's reset button (= sandbox reset)
 }
 # The package root names `ata.sandbox` among its public attributes (loaded on first use).
 TEXT_EXEMPT = {"ata_helpers", "ata_helpers.settings"}
