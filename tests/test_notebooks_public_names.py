@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.md"))
-CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
 
 
 def _imports(text: str) -> list[tuple[str, str | None]]:
+    import jupytext  # reads the cells as JupyterLab does (cell options as `:key:` lines or a YAML block)
+
     found: list[tuple[str, str | None]] = []
-    for block in CELL.findall(text):
-        code = "\n".join(line for line in block.splitlines() if not line.lstrip().startswith(("%", "!", "---", ":")))
+    blocks = [c.source for c in jupytext.reads(text, fmt="md:myst").cells if c.cell_type == "code"]
+    for block in blocks:
+        code = "\n".join(line for line in block.splitlines() if not line.lstrip().startswith(("%", "!")))
         for node in ast.walk(ast.parse(code)):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ata_helpers"):
                 found += [(node.module, alias.name) for alias in node.names]
