@@ -9,7 +9,7 @@ Layers, from the wire up:
 - RFC rules (public, readable): `sip_message` (one message, RFC 3261 §7), `sip_headers`
   (header lines, compact forms, lists), `sdp` (RFC 4566 media), `addresses` (address classes).
 - Tables and findings: `load`, `sip_table`, `rtp_table`, `dialogs`, `findings`, `ladder_svg`,
-  `views`.
+  `views`, `live` (diagnose a pipe call by call).
 - `writers`: build captures from a scenario (samples, the twins, tests, benchmarks).
 
 Submodules load on first use, so `import ata_helpers.capture` costs nothing until a capture is
