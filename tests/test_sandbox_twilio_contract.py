@@ -144,18 +144,28 @@ def world(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
                                  "Sid": upload.json()["sid"]},
             "build": {"ServiceSid": service["sid"], "Sid": build["sid"]},
             "deployment": {"ServiceSid": service["sid"], "EnvironmentSid": environment["sid"],
-                           "Sid": deployment["sid"]}}
+                           "Sid": deployment["sid"]}, "account": {"Sid": SANDBOX_ACCOUNT_SID}}
+    legacy = {"CredentialListMappings": cl["sid"], "IpAccessControlListMappings": acl["sid"]}
+    for spec in SPECS:
+        for collection, sid in legacy.items():
+            if spec.collection.endswith(f"/{{DomainSid}}/{collection}.json"):
+                sids[f"legacy {collection}"] = {"DomainSid": domain["sid"], "Sid": sid}
     for kind, mapping in maps.items():
         sids[kind] = {"DomainSid": domain["sid"], "Sid": mapping["sid"]}
     return sids
 
 
-FIELD_SPECS = [s for s in SPECS]
+FIELD_SPECS = [s for s in SPECS if "fetch" in s.ops]
 
 
-@pytest.mark.parametrize("spec", FIELD_SPECS, ids=[s.kind for s in FIELD_SPECS])
+def _world_key(spec: Spec) -> str:
+    legacy = spec.collection.rsplit("/", 1)[-1].removesuffix(".json")
+    return f"legacy {legacy}" if "/{DomainSid}/" in spec.collection and "/Auth/" not in spec.collection else spec.kind
+
+
+@pytest.mark.parametrize("spec", FIELD_SPECS, ids=[_world_key(s) for s in FIELD_SPECS])
 def test_returned_fields_match(spec: Spec, world: dict[str, Any]) -> None:
-    values = world[spec.kind]
+    values = world[_world_key(spec)]
     parents = {k: v for k, v in values.items() if k != "Sid"}
     fetched = requests.get(_url(spec.instance, **values), auth=AUTH, timeout=10)
     assert fetched.status_code == 200, fetched.text
@@ -178,3 +188,75 @@ def test_a_drifted_field_name_would_be_caught() -> None:
     documented = _documented_fields("/v1/Trunks/{Sid}", "GET")
     drifted = [("domainName" if f == "domain_name" else f) for f in documented]
     assert sorted(drifted) != documented
+
+
+EMPTY_LISTS = [s for s in SPECS if s.ops == {"list"}]
+
+
+@pytest.mark.parametrize("spec", EMPTY_LISTS, ids=[s.kind for s in EMPTY_LISTS])
+def test_advertised_call_lists_are_served_empty_with_the_documented_envelope(spec: Spec,
+                                                                             world: dict[str, Any]) -> None:
+    listed = requests.get(_url(spec.collection, CallSid=world["call"]["Sid"]), auth=AUTH, timeout=10)
+    assert listed.status_code == 200, listed.text
+    documented = SUBSET[spec.collection]["GET"]
+    assert spec.list_key == documented["list_key"] and listed.json()[spec.list_key] == []
+    assert sorted(k for k in listed.json() if k != spec.list_key) == documented["envelope"]
+    missing = requests.get(_url(spec.collection, CallSid="CA" + "0" * 32), auth=AUTH, timeout=10)
+    assert missing.status_code == 404 and missing.json()["code"] == 20404
+
+
+def test_trunk_recording_is_served_and_validates_its_enums(world: dict[str, Any]) -> None:
+    path = "/v1/Trunks/{TrunkSid}/Recording"
+    url = _url(path, TrunkSid=world["trunk"]["Sid"])
+    fetched = requests.get(url, auth=AUTH, timeout=10)
+    assert fetched.status_code == 200 and sorted(fetched.json()) == SUBSET[path]["GET"]["fields"]
+    assert fetched.json() == {"mode": "do-not-record", "trim": "do-not-trim"}
+    enums = SUBSET[path]["POST"]["enums"]
+    assert sorted(SUBSET[path]["POST"]["form"]) == ["Mode", "Trim"]
+    changed = requests.post(url, data={"Mode": enums["Mode"][2], "Trim": enums["Trim"][0]}, auth=AUTH, timeout=10)
+    assert changed.status_code == 200 and changed.json() == {"mode": enums["Mode"][2], "trim": enums["Trim"][0]}
+    refused = requests.post(url, data={"Mode": "record-everything"}, auth=AUTH, timeout=10)
+    assert refused.status_code == 400 and refused.json()["code"] == 20001
+    assert requests.get(url, auth=AUTH, timeout=10).json()["mode"] == enums["Mode"][2]
+
+
+def _validated() -> list[tuple[str, str, str, str]]:
+    """(path, method, parameter, a value Twilio's description does not allow) for every served operation."""
+    served = {(path, method) for spec in SPECS for path, method, _ in _ops(spec)}
+    served |= {(s.collection, "POST") for s in SPECS if s.singleton}
+    out = []
+    for (path, method) in sorted(served):
+        documented = SUBSET.get(path, {}).get(method, {})
+        for name, values in sorted(documented.get("enums", {}).items()):
+            out.append((path, method, name, values[0].upper() if values[0].upper() != values[0] else values[0].lower()))
+            out.append((path, method, name, "not-a-documented-value"))
+        for name in documented.get("booleans", []):
+            out += [(path, method, name, "TRUE"), (path, method, name, "1")]
+    return out
+
+
+VALIDATED = _validated()
+
+
+@pytest.mark.parametrize("path,method,name,value", VALIDATED, ids=[f"{m} {p.rsplit('/', 1)[-1]} {n}={v}"
+                                                                  for p, m, n, v in VALIDATED])
+def test_enum_and_boolean_parameters_are_validated_as_documented(path: str, method: str, name: str, value: str,
+                                                                 world: dict[str, Any]) -> None:
+    values = {"CallSid": world["call"]["Sid"], "TrunkSid": world["trunk"]["Sid"], "DomainSid": world["sip_domain"]["Sid"]}
+    for known in world.values():
+        values.update({k: v for k, v in known.items() if k != "Sid" and k not in values})
+    kind = next((s.kind for s in SPECS if s.instance == path), None)
+    if kind is not None:
+        values.update(world[kind])
+    send = requests.get if method == "GET" else requests.post
+    answer = send(_url(path, **values), **({"params": {name: value}} if method == "GET" else {"data": {name: value}}),
+                  auth=AUTH, timeout=10)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["code"] == 20001 and name in answer.json()["message"]
+
+
+def test_the_validated_parameters_cover_the_setup_story() -> None:
+    names = {(p.rsplit("/", 1)[-1], n) for p, _, n, _ in VALIDATED}
+    for wanted in [("Domains.json", "SipRegistration"), ("Domains.json", "VoiceMethod"), ("Calls.json", "Status"),
+                   ("{Sid}.json", "VoiceMethod"), ("OriginationUrls", "Enabled"), ("Recording", "Mode")]:
+        assert wanted in names, wanted

@@ -62,6 +62,36 @@ class TwinHandler(BaseHTTPRequestHandler):
         return jar
 
     # -- output ------------------------------------------------------------------------------
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """Start an answer; `end_headers` adds `Connection: close` when the connection will close."""
+        self._connection_header_sent = False
+        super().send_response(code, message)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "connection":
+            self._connection_header_sent = True
+        super().send_header(keyword, value)
+
+    def end_headers(self) -> None:
+        """Say `Connection: close` whenever the server closes after this answer (RFC 9112 §9.6),
+        e.g. when the client asked for it, so a client with a keep-alive pool never reuses the socket."""
+        if self.close_connection and not getattr(self, "_connection_header_sent", False):
+            self.send_header("Connection", "close")
+        super().end_headers()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors the HTTP layer answers itself (a method no twin serves, a bad request line) in JSON
+        with Twilio's error shape, never the standard library's HTML page; 501 becomes Twilio's 405."""
+        self.close_connection = True
+        if code == 501:
+            status, twilio_code, text = 405, 20004, f"Method {self.command} not allowed"
+        else:
+            status, twilio_code = code, {404: 20404, 500: 20500}.get(code, 20001)
+            text = message or self.responses.get(code, ("Error",))[0]
+        body = {"code": twilio_code, "message": text, "more_info": f"https://www.twilio.com/docs/errors/{twilio_code}",
+                "status": status}
+        self.send_body(status, json.dumps(body).encode("utf-8"), "application/json")
+
     def send_body(self, status: int, body: bytes, content_type: str,
                   headers: dict[str, str] | None = None) -> None:
         """Answer with a status, a body and its content type."""
@@ -101,4 +131,5 @@ class TwinHandler(BaseHTTPRequestHandler):
         """Handle the parsed request; each twin implements it."""
         raise NotImplementedError
 
-    do_GET = do_POST = do_DELETE = do_PUT = do_HEAD = _dispatch  # noqa: N815 - stdlib naming
+    # Every method reaches route(), which answers what it does not serve with a JSON 405.
+    do_GET = do_POST = do_DELETE = do_PUT = do_HEAD = do_PATCH = do_OPTIONS = _dispatch  # noqa: N815

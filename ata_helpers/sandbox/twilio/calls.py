@@ -164,10 +164,39 @@ def _render_call(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# US zone names as they appear in the spec's example '06/11/2019 22:05:25 MST' (hours from UTC)
+_ZONES = {"EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+          "UTC": 0, "GMT": 0, "Z": 0}
+
+
 def _day(value: str, name: str) -> str:
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", value):
-        raise TwinError(400, 20001, f"{name} must be a date in YYYY-MM-DD form")
-    return value[:10]
+    """The UTC day (YYYY-MM-DD) a StartTime/EndTime filter names. Twilio's description asks for
+    YYYY-MM-DD; its OpenAPI gives the type date-time and, among the examples, '2008-01-02' and
+    '06/11/2019 22:05:25 MST': those, ISO 8601 date-times (what the SDKs send) and MM/DD/YYYY
+    with an optional time and US zone are read; anything else is Twilio's 400."""
+    from datetime import datetime, timedelta, timezone
+
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?(?:\s+([A-Z]{1,4}))?",
+                             text)
+        if match and (match.group(7) is None or match.group(7) in _ZONES):
+            month, day, year, hour, minute, second, zone = match.groups()
+            try:
+                parsed = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                                  int(second or 0), tzinfo=timezone(timedelta(hours=_ZONES[zone or "UTC"])))
+            except ValueError:
+                parsed = None
+    if parsed is None:
+        raise TwinError(400, 20001, f"{name} must be a date (YYYY-MM-DD) or a date and time, not {value!r}")
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc)
+    return parsed.strftime("%Y-%m-%d")
 
 
 def _filter_calls(ctx: Ctx, recs: list[dict[str, Any]], q: dict[str, str]) -> list[dict[str, Any]]:
@@ -210,11 +239,35 @@ def new_call_record(store: Store, **fields: Any) -> dict[str, Any]:
     return call
 
 
+def _delete_call(ctx: Ctx, rec: dict[str, Any]) -> None:
+    """Twilio deletes a call record only once the call has ended (21220 while it is still going);
+    the call's own alerts stay in Monitor, as Twilio's debugger keeps them."""
+    if call_status_at(rec, now())["status"] not in FINAL_STATUSES:
+        raise TwinError(400, 21220, "Call is in progress. Cannot delete an unfinished call.")
+    ctx.store.delete_children(rec["sid"])
+
+
+def _nothing(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+def _call_subresource(kind: str, collection: str, list_key: str, list_params: list[str]) -> Spec:
+    """A list under a call that the twin advertises in `subresource_uris` and keeps empty: the
+    sandbox records no recordings, notifications or request events for its calls."""
+    return Spec(kind=kind, sid_prefix="NO", api="2010", collection=f"{ACCOUNT}/Calls/{{CallSid}}/{collection}.json",
+                instance=f"{ACCOUNT}/Calls/{{CallSid}}/{collection}/{{Sid}}.json", list_key=list_key,
+                render=_nothing, ops={"list"}, parent_param="CallSid", list_params=list_params)
+
+
 SPECS: list[Spec] = [
     Spec(kind="call", sid_prefix="CA", api="2010",
          collection=ACCOUNT + "/Calls.json", instance=ACCOUNT + "/Calls/{Sid}.json", list_key="calls",
-         render=_render_call, ops={"create", "list", "fetch", "update"},
+         render=_render_call, ops={"create", "list", "fetch", "update", "delete"},
          create_params=CALL_CREATE, required_params=["From", "To"], update_params=CALL_UPDATE,
-         list_params=CALL_FILTERS, create=_create_call, update=_update_call, list_filter=_filter_calls,
-         newest_first=True),
+         list_params=CALL_FILTERS, create=_create_call, update=_update_call, delete=_delete_call,
+         list_filter=_filter_calls, newest_first=True),
+    _call_subresource("call_notification", "Notifications", "notifications",
+                      ["Log", "MessageDate", "MessageDate<", "MessageDate>"]),
+    _call_subresource("call_recording", "Recordings", "recordings", ["DateCreated", "DateCreated<", "DateCreated>"]),
+    _call_subresource("call_event", "Events", "events", []),
 ]

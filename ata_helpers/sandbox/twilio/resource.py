@@ -65,6 +65,8 @@ class Spec:
     newest_first: bool = False
     host: str = "api.twilio.com"
     fetch_extra: Callable[[Ctx, dict[str, Any]], dict[str, Any]] | None = None
+    # a single sub-object of its parent at `collection` (no SID, no list): GET renders it, POST updates it
+    singleton: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,8 +15,10 @@ from urllib.parse import urlencode
 from ...settings import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from ..http_base import TwinHandler
 from ..store import open_store
+from .accounts import seed_account_record
 from .format import TwinError, error_body, now
 from .incoming_phone_numbers import seed_account
+from .parameters import check_parameters
 from .resource import Ctx, Operation, Spec
 from .specs import OPERATIONS, SPECS
 
@@ -63,6 +65,19 @@ def _first(values: dict[str, list[str]]) -> dict[str, str]:
     return {k: v[-1] for k, v in values.items()}
 
 
+def _page_token(offset: int) -> str:
+    """The PageToken of the page that starts at record `offset` (Twilio's tokens are opaque `PA…`)."""
+    return f"PA{offset:08x}"
+
+
+def _page_of_token(token: str, size: int) -> int:
+    """The page a PageToken made by `_page_token` points at; Twilio's 400 for any other token."""
+    match = re.fullmatch(r"PA([0-9a-f]{8})", token)
+    if match is None:
+        raise TwinError(400, 20001, f"Invalid PageToken {token!r}")
+    return int(match.group(1), 16) // size
+
+
 class TwilioTwinHandler(TwinHandler):
     """Answers Twilio REST paths; every request is authenticated like Twilio's API."""
 
@@ -77,6 +92,7 @@ class TwilioTwinHandler(TwinHandler):
     def _ctx(self) -> Ctx:
         store = open_store(self.server.sandbox_folder)  # type: ignore[attr-defined]
         seed_account(store)
+        seed_account_record(store, SANDBOX_ACCOUNT_SID)
         return Ctx(store, SANDBOX_ACCOUNT_SID, self.server.base_url)  # type: ignore[attr-defined]
 
     def _authenticate(self) -> None:
@@ -113,6 +129,8 @@ class TwilioTwinHandler(TwinHandler):
         parent = values.get(spec.parent_param or "", "") if spec.parent_param else ""
         if parent:
             self._require_parent(ctx, spec, parent)
+        template = spec.instance if is_instance else spec.collection
+        check_parameters(template, method, self.query if method == "GET" else self.form)
         params = _first(self.form)
         if is_instance:
             self._instance(ctx, spec, method, values["Sid"], parent, params)
@@ -123,7 +141,7 @@ class TwilioTwinHandler(TwinHandler):
         parent_kind = {"DomainSid": "sip_domain", "CredentialListSid": "credential_list",
                        "IpAccessControlListSid": "ip_access_control_list", "TrunkSid": "trunk",
                        "ServiceSid": "service", "FunctionSid": "function",
-                       "EnvironmentSid": "environment"}[spec.parent_param or ""]
+                       "EnvironmentSid": "environment", "CallSid": "call"}[spec.parent_param or ""]
         if ctx.store.get(parent_kind, parent) is None:
             raise TwinError(404, 20404, f"The requested resource {self.url_path} was not found")
 
@@ -159,6 +177,9 @@ class TwilioTwinHandler(TwinHandler):
             raise TwinError(405, 20004, f"Method {method} not allowed on {self.url_path}")
 
     def _collection(self, ctx: Ctx, spec: Spec, method: str, parent: str, params: dict[str, str]) -> None:
+        if spec.singleton:
+            self._singleton(ctx, spec, method, parent, params)
+            return
         if method == "POST" and "create" in spec.ops and spec.create is not None:
             with ctx.store.transaction():
                 data = spec.create(ctx, params, parent)
@@ -174,6 +195,16 @@ class TwilioTwinHandler(TwinHandler):
             self.send_json(201, spec.render(ctx, data))
         elif method == "GET" and "list" in spec.ops:
             self._list(ctx, spec, parent)
+        else:
+            raise TwinError(405, 20004, f"Method {method} not allowed on {self.url_path}")
+
+    def _singleton(self, ctx: Ctx, spec: Spec, method: str, parent: str, params: dict[str, str]) -> None:
+        if method == "GET":
+            self.send_json(200, spec.render(ctx, {"_parent": parent}))
+        elif method == "POST" and spec.update is not None:
+            with ctx.store.transaction():
+                spec.update(ctx, {"_parent": parent}, params)
+            self.send_json(200, spec.render(ctx, {"_parent": parent}))
         else:
             raise TwinError(405, 20004, f"Method {method} not allowed on {self.url_path}")
 
@@ -197,6 +228,8 @@ class TwilioTwinHandler(TwinHandler):
             raise TwinError(400, 20001, "PageSize and Page must be integers") from None
         if not 1 <= size <= 1000 or page < 0:
             raise TwinError(400, 20001, "PageSize must be between 1 and 1000")
+        if query.get("PageToken"):
+            page = _page_of_token(query["PageToken"], size)
         chunk = records[page * size:(page + 1) * size]
         items = [render(r) for r in chunk]
         filters = {k: v for k, v in query.items() if k in filter_names}
@@ -209,6 +242,9 @@ class TwilioTwinHandler(TwinHandler):
     def _page_query(self, filters: dict[str, str], page: int, size: int) -> str:
         return urlencode({**filters, "PageSize": size, "Page": page})
 
+    def _next_query(self, filters: dict[str, str], page: int, size: int) -> str:
+        return f"{self._page_query(filters, page, size)}&PageToken={_page_token(page * size)}"
+
     def _envelope_2010(self, spec: Spec, items: list[dict[str, Any]], filters: dict[str, str], page: int,
                        size: int, has_next: bool) -> dict[str, Any]:
         path = self.url_path
@@ -217,8 +253,7 @@ class TwilioTwinHandler(TwinHandler):
             spec.list_key: items,
             "end": start + max(len(items), 1) - 1,
             "first_page_uri": f"{path}?{self._page_query(filters, 0, size)}",
-            "next_page_uri": f"{path}?{self._page_query(filters, page + 1, size)}&PageToken=PA{page + 1}"
-            if has_next else None,
+            "next_page_uri": f"{path}?{self._next_query(filters, page + 1, size)}" if has_next else None,
             "page": page,
             "page_size": size,
             "previous_page_uri": f"{path}?{self._page_query(filters, page - 1, size)}" if page > 0 else None,
@@ -228,14 +263,13 @@ class TwilioTwinHandler(TwinHandler):
 
     def _envelope_v1(self, spec: Spec, items: list[dict[str, Any]], filters: dict[str, str], page: int,
                      size: int, has_next: bool) -> dict[str, Any]:
-        base = self.server.base_url + self.url_path  # type: ignore[attr-defined]
+        base = f"https://{spec.host}{self.url_path}"  # Twilio's host: the client maps it to the twin
         return {
             spec.list_key: items,
             "meta": {
                 "first_page_url": f"{base}?{self._page_query(filters, 0, size)}",
                 "key": spec.list_key,
-                "next_page_url": f"{base}?{self._page_query(filters, page + 1, size)}&PageToken=PA{page + 1}"
-                if has_next else None,
+                "next_page_url": f"{base}?{self._next_query(filters, page + 1, size)}" if has_next else None,
                 "page": page,
                 "page_size": size,
                 "previous_page_url": f"{base}?{self._page_query(filters, page - 1, size)}" if page > 0 else None,

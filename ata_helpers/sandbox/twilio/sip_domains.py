@@ -139,6 +139,26 @@ def _mapping_spec(kind: str, path: str, param: str, list_kind: str) -> Spec:
                 required_params=[param], create=_mapping_create(param, list_kind, kind))
 
 
+def _legacy_render(collection: str) -> Any:
+    def render(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
+        out = _render_mapping(ctx, rec)
+        out.update({"domain_sid": rec["_parent"],
+                    "uri": f"{account_path(ctx)}/SIP/Domains/{rec['_parent']}/{collection}/{rec['sid']}.json"})
+        return out
+    return render
+
+
+def _legacy_spec(kind: str, collection: str, param: str, list_kind: str, list_key: str) -> Spec:
+    """The domain's original mappings (`Domains/{DomainSid}/CredentialListMappings`, advertised in its
+    `subresource_uris`): the same call-auth mappings as `Auth/Calls/…`, rendered with `domain_sid`
+    and `uri` as Twilio's legacy resources are."""
+    base = ACCOUNT + "/SIP/Domains/{DomainSid}"
+    return Spec(kind=kind, sid_prefix="CL" if param == "CredentialListSid" else "AL", api="2010",
+                collection=f"{base}/{collection}.json", instance=f"{base}/{collection}/{{Sid}}.json",
+                list_key=list_key, render=_legacy_render(collection), ops=_OPS_LINK, parent_param="DomainSid",
+                create_params=[param], required_params=[param], create=_mapping_create(param, list_kind, kind))
+
+
 SPECS: list[Spec] = [
     Spec(kind="sip_domain", sid_prefix="SD", api="2010",
          collection=ACCOUNT + "/SIP/Domains.json", instance=ACCOUNT + "/SIP/Domains/{Sid}.json",
@@ -151,4 +171,8 @@ SPECS: list[Spec] = [
                   "CredentialListSid", "credential_list"),
     _mapping_spec("auth_calls_ip_access_control_list_mapping", "Calls/IpAccessControlListMappings",
                   "IpAccessControlListSid", "ip_access_control_list"),
+    _legacy_spec("auth_calls_credential_list_mapping", "CredentialListMappings", "CredentialListSid",
+                 "credential_list", "credential_list_mappings"),
+    _legacy_spec("auth_calls_ip_access_control_list_mapping", "IpAccessControlListMappings",
+                 "IpAccessControlListSid", "ip_access_control_list", "ip_access_control_list_mappings"),
 ]

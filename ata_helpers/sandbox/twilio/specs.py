@@ -6,6 +6,7 @@ SPECS are collections of stored records; OPERATIONS are served by functions (see
 from __future__ import annotations
 
 from . import (
+                     accounts,
                      alerts,
                      calls,
                      credential_lists,
@@ -20,7 +21,7 @@ from .resource import Operation, Spec
 
 __all__ = ["SPECS", "OPERATIONS"]
 
-SPECS: list[Spec] = [*sip_domains.SPECS, *credential_lists.SPECS, *ip_access_control_lists.SPECS,
+SPECS: list[Spec] = [*accounts.SPECS, *sip_domains.SPECS, *credential_lists.SPECS, *ip_access_control_lists.SPECS,
                      *incoming_phone_numbers.SPECS, *calls.SPECS, *trunks.SPECS, *alerts.SPECS,
                      *serverless.SPECS]
 

@@ -193,6 +193,33 @@ def _link_spec(kind: str, sid_prefix: str, collection: str, param: str, list_kin
                 create=_trunk_link_create(param, list_kind, kind), delete=delete, host=_HOST)
 
 
+RECORDING_MODES = ("do-not-record", "record-from-ringing", "record-from-answer", "record-from-ringing-dual",
+                   "record-from-answer-dual")
+RECORDING_TRIMS = ("trim-silence", "do-not-trim")
+
+
+def _render_recording(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
+    trunk = ctx.store.get("trunk", rec["_parent"]) or {}
+    return dict(trunk.get("recording") or {"mode": "do-not-record", "trim": "do-not-trim"})
+
+
+def _update_recording(ctx: Ctx, rec: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+    """Mode and Trim, each one of the values Twilio's OpenAPI lists (else Twilio's 400)."""
+    trunk = ctx.store.get("trunk", rec["_parent"])
+    if trunk is None:
+        raise TwinError(404, 20404, f"The requested resource {rec['_parent']} was not found")
+    current = dict(trunk.get("recording") or {"mode": "do-not-record", "trim": "do-not-trim"})
+    for name, allowed in (("Mode", RECORDING_MODES), ("Trim", RECORDING_TRIMS)):
+        if name in params:
+            if params[name] not in allowed:
+                raise TwinError(400, 20001, f"Invalid value for {name}: {params[name]!r}; expected one of "
+                                            + ", ".join(allowed))
+            current[name.lower()] = params[name]
+    trunk["recording"] = current
+    ctx.store.update("trunk", trunk["sid"], trunk)
+    return current
+
+
 SPECS: list[Spec] = [
     Spec(kind="trunk", sid_prefix="TK", api="v1", collection="/v1/Trunks", instance="/v1/Trunks/{Sid}",
          list_key="trunks", render=_render_trunk, ops={"create", "list", "fetch", "update", "delete"},
@@ -210,4 +237,7 @@ SPECS: list[Spec] = [
                "credential_lists"),
     _link_spec("trunk_ip_access_control_list", "AL", "IpAccessControlLists", "IpAccessControlListSid",
                "ip_access_control_list", "ip_access_control_lists"),
+    Spec(kind="trunk_recording", sid_prefix="", api="v1", collection=_T + "/Recording", instance=_T + "/Recording/{Sid}",
+         list_key="", render=_render_recording, ops=set(), parent_param="TrunkSid", update_params=["Mode", "Trim"],
+         update=_update_recording, host=_HOST, singleton=True),
 ]
