@@ -65,13 +65,13 @@ def exchanges(monkeypatch: pytest.MonkeyPatch) -> list[Exchange]:
 
 def _course_run() -> None:
     from ata_helpers import nat_story
-    from ata_helpers.provision import TwilioSetup, call_device
-    from ata_helpers.rest_calls import wait_for_call
+    from ata_helpers.calls.place import call_ata, wait_for_call
+    from ata_helpers.provision import TwilioSetup
 
     nat_story.ensure_line()                    # notebooks 02, 03, 06 and the ATA of notebook 04
     setup = TwilioSetup.from_saved(ask_password=False)
     setup.describe()
-    assert call_device(setup.device_uri, setup.phone_number, poll_s=0.05, max_wait_s=20).ok
+    assert call_ata(setup.device_uri, setup.phone_number, poll_s=0.05, max_wait_s=20).ok
     client = ata.twilio_client()
     dialled = ata.sandbox.dial("14155550123")  # a call from the phone, through the outbound Bin
     sid = ata.place_call("+14155550123", say="Wake up")
