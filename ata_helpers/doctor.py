@@ -281,8 +281,12 @@ def _device(line: _Line) -> Check:
     line.notes["port_number"] = port_index + 1
     server = line.config.sip_server.split(":")[0].lower()
     if not line.domain_name and server:
-        label = server.split(".sip.", 1)[0]
-        line.domain_name = f"{label}.sip.twilio.com"
+        from .line import sip_domain
+
+        try:
+            line.domain_name = sip_domain(server.split(".sip.", 1)[0])
+        except AtaHelpersError:
+            line.domain_name = None  # not a Twilio domain: the domain checks say so
     if not line.user:
         line.user = line.port.auth_id or line.port.user_id or None
     return Check(name, "pass", f"{line.device.detect()} answers; port {port_index + 1} is {line.port.user_id or '(empty)'}")

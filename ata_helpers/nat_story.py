@@ -18,15 +18,7 @@ if TYPE_CHECKING:
 
     from .calls import CallResult
 
-__all__ = ["ensure_line", "set_contact_header", "call_the_phone", "line_address"]
-
-
-def line_address() -> str:
-    """The ATA's global SIP address from the course's saved inputs: sip:USER@LABEL.sip.twilio.com."""
-    from .provision.config import load_inputs
-
-    inputs = load_inputs()
-    return f"sip:{inputs['username']}@{inputs['domain_label']}.sip.twilio.com"
+__all__ = ["ensure_line", "set_contact_header", "call_the_phone"]
 
 
 def ensure_line() -> "pd.DataFrame":
@@ -35,15 +27,16 @@ def ensure_line() -> "pd.DataFrame":
 
     from .grandstream import FxsPort, HT80xConfig, ht80x_device
     from .provision import TwilioSetup
-    from .provision.config import load_inputs, sip_password
+    from .line import LineInputs
+    from .provision.config import sip_password
 
     twilio = TwilioSetup.from_saved(ask_password=False).apply()
-    inputs = load_inputs()
+    line = LineInputs.load()
     device = ht80x_device()
     current = device.read_config() if _configured(device) else None
-    if current is None or current.sip_server.split(":")[0] != f"{inputs['domain_label']}.sip.twilio.com":
-        config = HT80xConfig(model=device.detect()[:5], sip_server=f"{inputs['domain_label']}.sip.twilio.com",
-                             ports=[FxsPort(user_id=inputs["username"], auth_id=inputs["username"],
+    if current is None or current.sip_server.split(":")[0] != line.domain_name:
+        config = HT80xConfig(model=device.detect()[:5], sip_server=line.domain_name,
+                             ports=[FxsPort(user_id=line.username or "", auth_id=line.username or "",
                                             password=sip_password(prompt=False))])
         device.apply(config)
     counts = twilio["action"].value_counts()
@@ -84,4 +77,4 @@ def call_the_phone(max_wait_s: float = 60.0) -> "CallResult":
     from .calls import call_ata
     from .provision.config import load_inputs
 
-    return call_ata(line_address(), from_=load_inputs()["caller_id"], max_wait_s=max_wait_s)
+    return call_ata(max_wait_s=max_wait_s)  # the saved line's LineInputs.device_uri and caller ID

@@ -28,7 +28,6 @@ __all__ = [
     "E164_TO_TEMPLATE",
     "outbound_twiml",
     "inbound_twiml",
-    "device_sip_uri",
     "check_outbound_twiml",
     "check_inbound_twiml",
     "e164_helper",
@@ -53,11 +52,13 @@ def bin_sid_from_url(url: str) -> str | None:
     return match.group(1) if match else None
 
 
-def device_sip_uri(username: str, domain: str) -> str:
-    """`sip:USER@LABEL.sip.twilio.com`, the global URI Twilio dials to reach the registered ATA."""
+def _device_uri(username: str, domain: str) -> str:
+    """The ATA's global SIP address for `username` on `domain` (a label or LABEL.sip.twilio.com)."""
+    from .line import LineInputs
+
     label = validate_domain_label(domain, "domain")
     user = validate_sip_username(username)
-    return validate_global_sip_uri(f"sip:{user}@{label}.sip.twilio.com")
+    return validate_global_sip_uri(LineInputs(domain_label=label, username=user).device_uri)
 
 
 def outbound_twiml(caller_id: str) -> str:
@@ -86,7 +87,7 @@ def inbound_twiml(username: str, domain: str) -> str:
 
     response = VoiceResponse()
     dial = response.dial(answer_on_bridge=True)
-    dial.sip(device_sip_uri(username, domain))
+    dial.sip(_device_uri(username, domain))
     text = str(response)
     check_inbound_twiml(text)
     return text

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import ata_helpers as ata
+from ata_helpers.line import LineInputs
 
 NUMBER = "+14155550100"
 
@@ -36,7 +37,7 @@ def course(monkeypatch: pytest.MonkeyPatch) -> Any:
     assert nat_story.call_the_phone().ok
     client = ata.twilio_client()
     _wait_final(client, ata.sandbox.dial("14155550123"))
-    domain_name = nat_story.line_address().split("@", 1)[1]
+    domain_name = LineInputs.load().domain_name
     domain = next(d for d in client.sip.domains.list() if d.domain_name == domain_name)
     mapped = client.sip.domains(domain.sid).auth.registrations.credential_list_mappings.list()
     assert len(mapped) == 1

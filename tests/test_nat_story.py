@@ -32,8 +32,11 @@ def test_lan_then_wan() -> None:
     assert nat_story.call_the_phone().ok
 
 
-def test_line_address_uses_the_saved_inputs() -> None:
-    assert nat_story.line_address().startswith("sip:") and nat_story.line_address().endswith(".sip.twilio.com")
+def test_the_test_call_rings_the_saved_lines_address() -> None:
+    from ata_helpers.line import LineInputs
+
+    call = nat_story.call_the_phone()
+    assert call.to == LineInputs.load().device_uri
 
 
 def test_bad_port_is_refused() -> None:

@@ -31,7 +31,7 @@ from ata_helpers.provision import (
     ensure_trunk,
     origination_sip_url,
 )
-from ata_helpers.provision.config import config_path, load_inputs
+from ata_helpers.line import LineInputs, inputs_path
 from ata_helpers.sandbox.store import open_store
 from ata_helpers.sandbox.twilio import bins
 from ata_helpers.settings import SANDBOX_SIP_PASSWORD
@@ -299,11 +299,12 @@ def test_teardown_keeps_what_the_course_did_not_create(client: Any) -> None:
 def test_inputs_saved_without_password() -> None:
     setup = _setup()
     setup.apply(stages="outbound")
-    path = config_path()
+    path = inputs_path()
     saved = json.loads(path.read_text())
     assert saved["domain_label"] == "line-one" and PASSWORD not in path.read_text()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert load_inputs()["domain_label"] == "line-one"
+    assert LineInputs.load().domain_label == "line-one"
+    assert setup.line == LineInputs.load() and setup.device_uri == LineInputs.load().device_uri
     assert TwilioSetup.from_saved(password=PASSWORD).domain_name == "line-one.sip.twilio.com"
 
 

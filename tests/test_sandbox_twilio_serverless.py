@@ -142,13 +142,13 @@ def _line_with_function(source: str) -> Any:
 
 def test_the_line_simulation_runs_the_deployed_handler_when_the_ata_dials() -> None:
     import ata_helpers as ata
-    from ata_helpers.provision.config import load_inputs
+    from ata_helpers.line import LineInputs
 
     client = _line_with_function(handler_source(outbound_twiml(load_inputs_caller_id())))
     parent = ata.sandbox.dial("14155550123")
     children = client.calls.list(parent_call_sid=parent)
     assert [c.to for c in children] == ["+14155550123"]
-    assert children[0]._from == load_inputs()["caller_id"]
+    assert children[0]._from == LineInputs.load().caller_id
 
 
 def test_a_handler_the_sandbox_cannot_run_fails_the_call_with_the_reason() -> None:
@@ -166,6 +166,6 @@ def test_a_handler_the_sandbox_cannot_run_fails_the_call_with_the_reason() -> No
 
 
 def load_inputs_caller_id() -> str:
-    from ata_helpers.provision.config import load_inputs
+    from ata_helpers.line import LineInputs
 
-    return str(load_inputs()["caller_id"])
+    return str(LineInputs.load().caller_id)

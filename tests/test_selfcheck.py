@@ -9,9 +9,9 @@ from ata_helpers.sandbox.course_steps import STEP_ACTIONS
 
 
 def _failed_calls_to_ata() -> int:
-    from ata_helpers.calls import ata_sip_uri
+    from ata_helpers.line import LineInputs
 
-    return len(ata.call_log(to=ata_sip_uri(), status="failed", progress=False, alerts=False))
+    return len(ata.call_log(to=LineInputs.load().device_uri, status="failed", progress=False, alerts=False))
 
 
 def test_every_check_fails_before_its_step_and_passes_after() -> None:

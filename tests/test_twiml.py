@@ -10,7 +10,6 @@ from ata_helpers.twiml import (
     check_inbound_twiml,
     check_outbound_twiml,
     console_bin_steps,
-    device_sip_uri,
     e164_helper,
     inbound_twiml,
     outbound_twiml,
@@ -30,10 +29,10 @@ def test_inbound_exact_text() -> None:
         "</Dial></Response>")
 
 
-def test_device_uri_is_global() -> None:
-    assert device_sip_uri("ht801", "line.sip.twilio.com") == "sip:ht801@line.sip.twilio.com"
+def test_inbound_twiml_dials_the_global_device_uri() -> None:
+    assert "<Sip>sip:ht801@line.sip.twilio.com</Sip>" in inbound_twiml("ht801", "line.sip.twilio.com")
     with pytest.raises(ValidationError):
-        device_sip_uri("ht801", "line.sip.us1.twilio.com")
+        inbound_twiml("ht801", "line.sip.us1.twilio.com")
 
 
 def test_outbound_rules() -> None:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from twilio.rest import Client
 
 __all__ = ["place_call", "wait_for_call", "call_ata", "build_twiml", "check_destination", "check_e164",
-           "default_caller_id", "ata_sip_uri", "TWIML_LIMIT", "DEFAULT_MESSAGE", "TEST_CALL_MESSAGE"]
+           "default_caller_id", "TWIML_LIMIT", "DEFAULT_MESSAGE", "TEST_CALL_MESSAGE"]
 
 TWIML_LIMIT = 4000
 DEFAULT_MESSAGE = "Hello. This is a test call from your Twilio line."
@@ -90,20 +90,6 @@ def build_twiml(say: str | None = None, twiml: Any = None, voice: str | None = N
     return text
 
 
-def _saved_line() -> dict[str, Any]:
-    from ..provision.config import load_inputs
-
-    return load_inputs()
-
-
-def ata_sip_uri() -> str:
-    """The ATA's global SIP address from the saved line inputs (notebook 02), e.g. sip:ht801@my-ht801.sip.twilio.com."""
-    from ..validate import domain_name_for
-
-    inputs = _saved_line()
-    return check_destination(f"sip:{inputs['username']}@{domain_name_for(inputs['domain_label'])}")
-
-
 def _check_url(url: str) -> str:
     text = str(url).strip()
     if not re.match(r"^https?://[^\s/]+", text, re.I):
@@ -118,7 +104,9 @@ def default_caller_id(client: "Client | None" = None) -> str:
     """
     from ..twilio_api import explained_errors, twilio_client
 
-    configured = _saved_line().get("caller_id")
+    from ..line import LineInputs
+
+    configured = LineInputs.load().caller_id
     if configured:
         return check_e164(configured, "caller_id")
     client = client or twilio_client()
@@ -215,7 +203,7 @@ def call_ata(sip_uri: str | None = None, from_: str | None = None, *, message: s
              max_wait_s: float = 60.0, poll_s: float = 1.0, client: "Client | None" = None) -> CallResult:
     """The ATA's test call: ring its global SIP address and follow the call (at most `max_wait_s`).
 
-    `sip_uri` defaults to the saved line's address (ata_sip_uri()), `from_` to its caller ID.
+    `sip_uri` defaults to the saved line's `LineInputs.device_uri`, `from_` to its caller ID.
     A call still going after `max_wait_s` is returned as it is (not final) rather than raised.
     Raises ValidationError for an edge-specific or malformed address.
     """
@@ -223,8 +211,11 @@ def call_ata(sip_uri: str | None = None, from_: str | None = None, *, message: s
     from ..twilio_api import explained_errors, twilio_client
     from ..validate import validate_e164, validate_global_sip_uri
 
-    to = validate_global_sip_uri(sip_uri if sip_uri is not None else ata_sip_uri())
-    caller = validate_e164(from_ if from_ is not None else _saved_line().get("caller_id") or "", "from_")
+    from ..line import LineInputs
+
+    line = LineInputs.load() if sip_uri is None or from_ is None else LineInputs()
+    to = validate_global_sip_uri(sip_uri if sip_uri is not None else line.device_uri)
+    caller = validate_e164(from_ if from_ is not None else line.caller_id or "", "from_")
     client = client or twilio_client()
     started = time.monotonic()
     sid = place_call(to, say=message, from_=caller, timeout=30, client=client)

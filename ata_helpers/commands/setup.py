@@ -54,9 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _inputs(args: argparse.Namespace) -> dict[str, Any]:
     from ..errors import ValidationError
-    from ..provision.config import INPUT_FIELDS, load_inputs
+    from ..line import INPUT_FIELDS, LineInputs
 
-    values = load_inputs()
+    values = LineInputs.load().as_dict()
     if args.config is not None:
         try:
             loaded = json.loads(args.config.read_text("utf-8"))

@@ -5,7 +5,7 @@ Loaded lazily by `ata_helpers` (it imports twilio and pandas when used).
 
 from __future__ import annotations
 
-from .config import load_inputs, save_inputs, sip_password
+from .config import sip_password
 from .results import SetupError, StepResult, results_table
 from .setup import STAGES, TAG_PREFIX, TwilioSetup, registrar_hostnames
 from .steps import (
@@ -49,7 +49,5 @@ __all__ = [
     "ensure_origination_url",
     "ensure_number_voice_url",
     "origination_sip_url",
-    "load_inputs",
-    "save_inputs",
     "sip_password",
 ]

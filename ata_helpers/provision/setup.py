@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from ..errors import AtaHelpersError, ValidationError
 from ..settings import MASK, redact_text
 from ..twilio_api import explained_errors
-from ..twiml import device_sip_uri, inbound_twiml, outbound_twiml
+from ..line import LineInputs, sip_domain
+from ..twiml import inbound_twiml, outbound_twiml
 from ..validate import (
     DEPRECATED_REGISTRAR_EDGES,
     EDGES,
     LEGACY_EDGES,
-    domain_name_for,
     validate_bin_url,
     validate_domain_label,
     validate_e164,
@@ -28,7 +28,7 @@ from ..validate import (
     validate_sip_password,
     validate_sip_username,
 )
-from .config import load_inputs, save_inputs, sip_password
+from .config import sip_password
 from .results import SetupError, StepResult, results_table
 from .steps import (
     NOT_OURS,
@@ -48,7 +48,6 @@ from .steps import (
     find_ip_acl,
     find_number,
     find_trunk,
-    origination_sip_url,
 )
 from .twiml_desk import TwimlDesk, validate_twiml_host
 
@@ -131,7 +130,7 @@ class TwilioSetup:
 
         Without `password`, sip_password() supplies it (prompting only if `ask_password`).
         """
-        values = load_inputs()
+        values = LineInputs.load().as_dict()
         values.update({k: v for k, v in overrides.items() if v is not None or k.endswith("bin_url")})
         options = {k: values.pop(k) for k in ("reset_password", "detach_number", "client", "twiml_host", "desk")
                    if k in values}
@@ -142,15 +141,20 @@ class TwilioSetup:
                    outbound_bin_url=values.pop("outbound_bin_url"),
                    inbound_bin_url=values.pop("inbound_bin_url"), **options)
 
+    @property
+    def line(self) -> LineInputs:
+        """The non-secret inputs as the typed LineInputs (what is saved between notebooks)."""
+        return LineInputs(domain_label=self.domain_label, username=self.username, caller_id=self.caller_id,
+                          phone_number=self.phone_number, edge=self.edge, public_ip=self.public_ip,
+                          outbound_bin_url=self.outbound_bin_url, inbound_bin_url=self.inbound_bin_url)
+
     def inputs(self) -> dict[str, Any]:
-        """The non-secret inputs, as saved between notebooks."""
-        return {"domain_label": self.domain_label, "username": self.username, "caller_id": self.caller_id,
-                "phone_number": self.phone_number, "edge": self.edge, "public_ip": self.public_ip,
-                "outbound_bin_url": self.outbound_bin_url, "inbound_bin_url": self.inbound_bin_url}
+        """The non-secret inputs, as saved between notebooks (LineInputs.as_dict())."""
+        return self.line.as_dict()
 
     def save(self) -> str:
         """Save the inputs (never the password) for the next notebooks; returns the file path."""
-        return str(save_inputs(self.inputs()))
+        return str(self.line.save())
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in self.inputs().items() if v is not None)
@@ -182,18 +186,18 @@ class TwilioSetup:
 
     @property
     def domain_name(self) -> str:
-        """`LABEL.sip.twilio.com`."""
-        return domain_name_for(self.domain_label)
+        """`LABEL.sip.twilio.com` (LineInputs.domain_name)."""
+        return self.line.domain_name
 
     @property
     def device_uri(self) -> str:
         """`sip:USER@LABEL.sip.twilio.com`, the global URI that rings the registered ATA."""
-        return device_sip_uri(self.username, self.domain_label)
+        return self.line.device_uri
 
     @property
     def origination_url(self) -> str:
         """`sip:USER@LABEL.sip.EDGE.twilio.com`, the trunk's origination URL."""
-        return origination_sip_url(self.username, self.domain_name, self.edge)
+        return self.line.origination_url
 
     @property
     def outbound_twiml(self) -> str:
@@ -418,11 +422,11 @@ def registrar_hostnames(domain_label: str) -> "pd.DataFrame":
 
     label = validate_domain_label(domain_label)
     legacy = {edge: name for name, edge in LEGACY_EDGES.items()}
-    rows = [{"edge": "(global)", "location": "nearest, chosen by DNS", "registrar": f"{label}.sip.twilio.com",
-             "legacy name": "", "dial the ATA at": f"{label}.sip.twilio.com ✓"}]
+    rows = [{"edge": "(global)", "location": "nearest, chosen by DNS", "registrar": sip_domain(label),
+             "legacy name": "", "dial the ATA at": f"{sip_domain(label)} ✓"}]
     for edge, location in EDGES.items():
-        rows.append({"edge": edge, "location": location, "registrar": f"{label}.sip.{edge}.twilio.com",
-                     "legacy name": f"{label}.sip.{legacy[edge]}.twilio.com",
+        rows.append({"edge": edge, "location": location, "registrar": sip_domain(label, edge),
+                     "legacy name": sip_domain(label, legacy[edge]),
                      "dial the ATA at": ("✗ ashburn: 32220; us1: deprecated, still OK"
                                          if legacy[edge] in DEPRECATED_REGISTRAR_EDGES
                                          else "✗ edge URI → error 32220")})

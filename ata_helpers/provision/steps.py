@@ -269,11 +269,11 @@ def ensure_registration_mapping(client: "Client", domain_sid: str | None, creden
 # -- Elastic SIP trunk and origination URL ---------------------------------------------------------
 def origination_sip_url(username: str, domain_name: str, edge: str = "us1") -> str:
     """`sip:USER@LABEL.sip.EDGE.twilio.com`, the trunk's origination URL as the setup story writes it."""
-    from ..validate import validate_edge
+    from ..line import LineInputs
 
     user = validate_sip_username(username)
     label = validate_domain_name(domain_name).split(".", 1)[0]
-    return f"sip:{user}@{label}.sip.{validate_edge(edge)}.twilio.com"
+    return LineInputs(domain_label=label, username=user, edge=edge).origination_url
 
 
 def ensure_trunk(client: "Client", friendly_name: str, *, dry_run: bool = False) -> StepResult:

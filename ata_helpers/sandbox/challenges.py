@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from ..errors import SandboxError, ValidationError
+from ..line import sip_domain
 
 __all__ = ["FAULTS", "break_line", "challenge_status", "answer", "line_problems", "router", "load_firewall_rules",
            "set_router"]
@@ -101,7 +102,7 @@ def _edge_uri() -> None:
 
     setup = _setup()
     edge_twiml = inbound_twiml(setup.username, setup.domain_label).replace(
-        f"{setup.domain_label}.sip.twilio.com", f"{setup.domain_label}.sip.ashburn.twilio.com")
+        sip_domain(setup.domain_label), sip_domain(setup.domain_label, "ashburn"))
     create_bin(setup.bin_name("inbound"), edge_twiml)  # as if edited in the Console's Bin editor
 
 

@@ -48,11 +48,12 @@ def _step_03() -> None:
 def _step_04() -> None:
     """Notebook 04: the recommended settings written to the ATA (read back by the device client)."""
     from ..grandstream import FxsPort, HT80xConfig, ht80x_device
-    from ..provision.config import load_inputs, sip_password
+    from ..line import LineInputs
+    from ..provision.config import sip_password
 
-    inputs = load_inputs()
-    config = HT80xConfig(model="HT801", sip_server=f"{inputs['domain_label']}.sip.twilio.com",
-                         ports=(FxsPort(user_id=inputs["username"], password=sip_password(prompt=False),
+    line = LineInputs.load()
+    config = HT80xConfig(model="HT801", sip_server=line.domain_name,
+                         ports=(FxsPort(user_id=line.username or "", password=sip_password(prompt=False),
                                         display_name="Kitchen"),))
     device = ht80x_device()
     device.plan(config)
@@ -101,11 +102,12 @@ def _step_08() -> None:
 
 def _step_09() -> None:
     """Notebook 09: the wake-up alarm saved, and one call placed through the REST API."""
-    from ..calls import ata_sip_uri, place_call, wait_for_call
+    from ..calls import place_call, wait_for_call
+    from ..line import LineInputs
     from ..wakeup import WakeUpCall
     from ..wakeup.store import AlarmStore
 
-    alarm = WakeUpCall(time="06:30", days="mon-fri", tz="America/Los_Angeles", to=ata_sip_uri(),
+    alarm = WakeUpCall(time="06:30", days="mon-fri", tz="America/Los_Angeles", to=LineInputs.load().device_uri,
                        message="Good morning! Time to get up.", retries=2, retry_minutes=5)
     wait_for_call(place_call("+14155550123", say=alarm.message))
     store = AlarmStore()

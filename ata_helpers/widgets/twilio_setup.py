@@ -16,7 +16,8 @@ import ipywidgets as widgets
 
 from ..errors import AtaHelpersError, ValidationError
 from ..provision import STAGES, SetupError, TwilioSetup
-from ..provision.config import load_inputs, sip_password
+from ..line import LineInputs
+from ..provision.config import sip_password
 from ..twiml import console_bin_steps
 from ..validate import (
     EDGES,
@@ -74,7 +75,7 @@ class TwilioSetupForm(widgets.VBox):
     def __init__(self, stages: str | Iterable[str] | None = None, values: dict[str, Any] | None = None,
                  password: str | None = None, **kwargs: Any) -> None:
         self.stages = (stages,) if isinstance(stages, str) else tuple(stages or STAGES)
-        start = load_inputs()
+        start = LineInputs.load().as_dict()
         start.update(values or {})
         self.fields: dict[str, widgets.Text] = {}
         self.messages: dict[str, widgets.HTML] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...line import sip_domain
 from ...twiml import bin_sid_from_url
 from ..store import Store
 from ..twilio.alerts import add_alert
@@ -37,7 +38,7 @@ def parse_sip_target(uri: str) -> dict[str, str | None] | None:
     domain = host
     m = _EDGE.match(host)
     if m:
-        edge, domain = m.group("edge"), f"{m.group('label')}.sip.twilio.com"
+        edge, domain = m.group("edge"), sip_domain(m.group("label"))
     return {"user": match.group("user"), "host": host, "edge": edge, "domain": domain}
 
 
@@ -125,7 +126,7 @@ def dial_from_phone(store: Store, digits: str, port: int = 1) -> dict[str, Any]:
         raise ValueError(f"port {port} is not registered, so the ATA plays a fast busy tone and sends nothing")
     user = values.get(keys["user"], "")
     server = (values.get(keys["server"]) or "").split(":")[0].lower()
-    domain_name = f"{server.split('.sip.', 1)[0]}.sip.twilio.com"
+    domain_name = sip_domain(server.split(".sip.", 1)[0])  # registered, so a Twilio domain
     dialled = (values.get(keys["prefix"]) or "") + digits.strip()
     caller, callee = f"sip:{user}@{domain_name}", f"sip:{dialled}@{domain_name}"
     parent = new_call_record(store, to=callee, **{"from": caller}, direction="inbound")

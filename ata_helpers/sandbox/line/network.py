@@ -21,6 +21,7 @@ from ...capture.writers.pcap import Packet, write_pcap
 from ...capture.writers.sip import request, response, rtp_payload, sdp_body
 from ...grandstream.settings_model import setting
 from ...settings import SANDBOX_LINE
+from ...validate import GLOBAL_SIP_SUFFIX
 from ..store import Store
 
 __all__ = ["LAN_IP", "WAN_IP", "TWILIO_SIGNALLING", "TWILIO_MEDIA", "ata_contact", "inbound_reachability",
@@ -119,7 +120,7 @@ def _registered_ports(store: Store, domain_name: str, user: str) -> list[tuple[i
         server = (values.get(keys["server"]) or "").split(":")[0].lower()
         label = server.split(".sip.", 1)[0]
         if (status["registration"] == "Registered" and values.get(keys["user"]) == user
-                and f"{label}.sip.twilio.com" == domain_name):
+                and f"{label}{GLOBAL_SIP_SUFFIX}" == domain_name):
             found.append((port, values))
     return found
 

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from ...grandstream.settings_model import setting
+from ...line import sip_domain
 from ...twilio_ranges import twilio_edges
 from ..twilio.credential_lists import password_hash
 
@@ -89,7 +90,7 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
     if edge and edge not in TWILIO_EDGES:
         return _result(False, f"{host} does not resolve: {edge!r} is not a Twilio edge location",
                        fix="use DOMAIN.sip.twilio.com or an edge such as DOMAIN.sip.ashburn.twilio.com")
-    full_name = f"{match.group('name')}.sip.twilio.com"
+    full_name = sip_domain(match.group("name"))
     user = value("user").strip()
     auth = value("auth").strip() or user
     if not user:

@@ -132,8 +132,9 @@ def seed_call_history(n: int = 300, seed: int = 8, days: int = 28, end: datetime
     Running it again with the same arguments adds nothing. Returns a summary with `calls` and
     `alerts` (how many were added) and `start`/`end`.
     """
-    from ...calls.place import ata_sip_uri, check_destination
+    from ...calls.place import check_destination
     from ...errors import ValidationError
+    from ...line import LineInputs
 
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
         raise ValidationError("n", "a whole number of calls from 1 to 100000", n)
@@ -141,7 +142,7 @@ def seed_call_history(n: int = 300, seed: int = 8, days: int = 28, end: datetime
         raise ValidationError("days", "a whole number of days from 1 to 3650", days)
     if end.tzinfo is None:
         raise ValidationError("end", "a timezone-aware datetime (e.g. tzinfo=timezone.utc)", end)
-    ata = check_destination(sip_uri or ata_sip_uri(), "sip_uri")
+    ata = check_destination(sip_uri or LineInputs.load().device_uri, "sip_uri")
     store = store or open_store()
     seed_account(store)
     start = end - timedelta(days=days)
