@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from ..errors import SandboxError, ValidationError
+from ..grandstream.settings_model import setting
 from ..line import sip_domain
 
 __all__ = ["FAULTS", "break_line", "challenge_status", "answer", "line_problems", "router", "load_firewall_rules",
@@ -112,19 +113,24 @@ def _router(**changes: Any) -> Callable[[], None]:
     return apply
 
 
+_s = setting  # labels, P-values and wording from the settings model
+
 _FAULTS: tuple[Fault, ...] = (
     Fault("lan-contact", "The phone calls out fine, but inbound calls never ring; Twilio logs 32011.",
           lambda: _device_port(contact_uses_wan=False, use_nat_ip=""),
-          "SIP REGISTER Contact Header Uses was set to LAN Address (P4437), so the ATA registered "
+          f"{_s('contact_uses_wan').label} was set to {_s('contact_uses_wan').wording(False)} "
+          f"({_s('contact_uses_wan').pvalue()}), so the ATA registered "
           "sip:ht801@192.168.1.50:5060 and Twilio's INVITE for inbound calls went to a private address.",
           "diagnose() on the inbound call's capture: contact-private-address on the REGISTER's Contact and "
           "no-response to the INVITE retransmitted to 192.168.1.50; the call log's 32011; the doctor's "
           "'ATA settings' row.",
-          "Set SIP REGISTER Contact Header Uses = WAN Address: nat_story.set_contact_header(wan=True), or "
+          f"Set {_s('contact_uses_wan').label} = {_s('contact_uses_wan').wording(True)}: "
+          "nat_story.set_contact_header(wan=True), or "
           "apply the recommended HT80xConfig with the device client."),
     Fault("wrong-password", "The port shows Not Registered and no call works.",
           lambda: _device_port(password="Wrong-Passw0rd-123"),
-          "The Authenticate Password on the ATA (P34) is not the credential's password, so Twilio refuses "
+          f"The {_s('password').label} on the ATA ({_s('password').pvalue()}) is not the credential's password, "
+          "so Twilio refuses "
           "the digest with 403 Forbidden (32202).",
           "registration_capture() → diagnose(): auth-rejected (a REGISTER with credentials answered 403); "
           "ata.sandbox.registration_status() says 'wrong password'; the doctor's 'ATA port registered' row fails.",
@@ -155,12 +161,13 @@ _FAULTS: tuple[Fault, ...] = (
           "Map them again: TwilioSetup.from_saved().apply(\"outbound\")."),
     Fault("no-plus-prefix", "A number abroad dialled on the phone rings a wrong number in North America.",
           lambda: _device_port(dial_plan_prefix=""),
-          "The Dial Plan Prefix (P66) was emptied, so the ATA sends 442079460000 instead of +442079460000. "
+          f"The {_s('dial_plan_prefix').label} ({_s('dial_plan_prefix').pvalue()}) was emptied, so the ATA sends "
+          "442079460000 instead of +442079460000. "
           "What the Bin's {{#e164}} makes of digits without '+' is not documented; Twilio has been seen "
           "reading them as a North American number, so the call goes to +12079460000.",
           "In the call log, the call dialled as 442079460000 has a child call to +12079460000; the doctor's "
           "'ATA settings' row says Dial Plan Prefix is ''.",
-          "Set Dial Plan Prefix = + on the ATA (FxsPort(dial_plan_prefix=\"+\"), notebook 04)."),
+          f"Set {_s('dial_plan_prefix').label} = + on the ATA (FxsPort(dial_plan_prefix=\"+\"), notebook 04)."),
     Fault("wrong-voice-url", "Calls to the Twilio number never reach the phone.",
           _number_on_trunk,
           "The phone number was attached to the Elastic SIP trunk; a number on a trunk follows the trunk's "
@@ -178,8 +185,9 @@ _FAULTS: tuple[Fault, ...] = (
           "Put the global URI back in the Bin: TwilioSetup.from_saved().apply() rewrites the inbound Bin."),
     Fault("check-user-id", "Inbound calls fail with 32009 although the port shows Registered.",
           lambda: _device_port(user_id="ht801-kitchen", auth_id="ht801", check_user_id_on_invite=False),
-          "The SIP User ID (P35) was changed to 'ht801-kitchen' while the Authenticate ID stayed 'ht801', "
-          "and Check SIP User ID for incoming INVITE (P258) was turned off to hide it: the ATA registers as "
+          f"The {_s('user_id').label} ({_s('user_id').pvalue()}) was changed to 'ht801-kitchen' while the "
+          f"{_s('auth_id').label} stayed 'ht801', and {_s('check_user_id_on_invite').label} "
+          f"({_s('check_user_id_on_invite').pvalue()}) was turned off to hide it: the ATA registers as "
           "ht801-kitchen, so sip:ht801@DOMAIN has no registration (32009).",
           "The doctor's 'ATA settings' row: Check SIP User ID is No and Authenticate ID differs from SIP "
           "User ID (32106); the test call fails with 32009.",
@@ -202,11 +210,13 @@ _FAULTS: tuple[Fault, ...] = (
           "(ata.sandbox.load_firewall_rules(ata.firewall_rules(…)))."),
     Fault("ack-missing", "Inbound calls ring and connect, then drop after about 30 seconds.",
           lambda: _device_port(nat_traversal="no"),
-          "NAT Traversal (P52) was set to No, so the ATA's 200 OK carries its LAN address in Contact; "
+          f"{_s('nat_traversal').label} ({_s('nat_traversal').pvalue()}) was set to "
+          f"{_s('nat_traversal').wording('no')}, so the ATA's 200 OK carries its LAN address in Contact; "
           "Twilio sends the ACK there, the ATA resends its 200 OK for 32 s and hangs up.",
           "diagnose() on the call's capture: the 200 OK retransmitted and never acknowledged (ack-missing), "
           "its Contact a private address (contact-private-address); the call lasts 32 s.",
-          "Set NAT Traversal = Keep-alive (FxsPort(nat_traversal=\"keep-alive\"), notebook 04)."),
+          f"Set {_s('nat_traversal').label} = {_s('nat_traversal').wording('keep-alive')} "
+          "(FxsPort(nat_traversal=\"keep-alive\"), notebook 04)."),
 )
 
 FAULTS: dict[str, str] = {f.name: f.symptom for f in _FAULTS}
