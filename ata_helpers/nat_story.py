@@ -75,6 +75,5 @@ def set_contact_header(wan: bool, port: int = 1) -> "pd.DataFrame":
 def call_the_phone(max_wait_s: float = 60.0) -> "CallResult":
     """Place the inbound test call to the ATA's global address and follow it to its end."""
     from .calls import call_ata
-    from .provision.config import load_inputs
 
     return call_ata(max_wait_s=max_wait_s)  # the saved line's LineInputs.device_uri and caller ID
