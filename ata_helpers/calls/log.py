@@ -118,7 +118,7 @@ def _to_frame(records: list[dict[str, Any]]) -> "pd.DataFrame":
         dtype = COLUMNS[name]
         column = raw[name]
         if dtype.startswith("datetime"):
-            frame[name] = pd.to_datetime(column, utc=True).astype(dtype)
+            frame[name] = pd.to_datetime(column, utc=True).astype(pd.DatetimeTZDtype("ns", "UTC"))
         elif dtype == "Int64":
             frame[name] = pd.to_numeric(column.replace("", None), errors="coerce").astype("Int64")
         elif dtype == "Float64":
