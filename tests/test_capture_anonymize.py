@@ -334,3 +334,25 @@ def test_damaged_captures_raise_only_capture_errors(tmp_path: Path, data: st.Dat
         anonymize_capture(bytes(seed[:cut]), tmp_path / "out.pcap", key="k", drop_unreadable=data.draw(st.booleans()))
     except CaptureError:
         pass
+
+
+@pytest.mark.parametrize("shrink", [False, True])
+def test_fragmented_invite_keeps_its_fragments(tmp_path: Path, shrink: bool) -> None:
+    """An INVITE larger than the MTU arrives in IPv4 fragments; the copy has as many, in the same frames."""
+    from ata_helpers.capture.writers.pcap import ethernet, ipv4_fragments, udp_bytes
+
+    user = "averyveryverylongusername" if shrink else "ab1"  # its stand-in has 8 characters
+    messages = _invite(user, "fraglab", "+14155550123", "192.168.1.50", "198.51.100.20", "Carol Jones",
+                       "192.168.1.50")
+    datagram = udp_bytes("198.51.100.20", 5060, TWILIO, 5060, messages[2])
+    parts = ipv4_fragments("198.51.100.20", TWILIO, 17, datagram, ident=77, size=256)
+    frames = [(1.0, frame_bytes(Packet(1.0, "198.51.100.20", 5060, TWILIO, 5060, messages[0])))]
+    frames += [(1.1 + i * 0.001, ethernet("198.51.100.20", TWILIO, part)) for i, part in enumerate(parts)]
+    capture = tmp_path / "frag.pcap"
+    capture.write_bytes(pcap_bytes(frames))
+    assert len(parts) > 2 and len(ata.read_sip(capture)) == 2
+    out = tmp_path / "anon.pcap"
+    result = anonymize_capture(capture, out, key="frag")
+    assert result.written == len(frames)
+    _check_properties(capture, out)
+    assert ata.read_sip(out)["frame"].tolist() == [1, len(frames)]

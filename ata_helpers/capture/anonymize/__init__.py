@@ -7,8 +7,9 @@ code kept), SIP user names, domain labels (`.sip.twilio.com` kept), display name
 instance UUIDs and digest `nonce`/`cnonce`/`response`/`opaque` values. RTP keeps its headers but
 carries silence; RTCP SDES text and STUN addresses are keyed too. Content-Length, IP and UDP
 lengths, checksums and TCP sequence numbers follow the new text; timestamps and packet order are
-copied. What cannot be read safely — TLS, SIP over WebSocket, other protocols, unknown link types,
-IP fragments — is refused unless `drop_unreadable=True` leaves those packets out.
+copied; a UDP datagram in IPv4 fragments is rewritten whole and cut into as many fragments again.
+What cannot be read safely — TLS, SIP over WebSocket, other protocols, unknown link types, IPv6
+fragments — is refused unless `drop_unreadable=True` leaves those packets out.
 
 The same key gives the same stand-ins, so two captures anonymized with one key can be compared;
 without a key a random one is used and the stand-ins cannot be traced back.
@@ -84,7 +85,7 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
     `keep_audio=True` keeps RTP payloads (the voice) instead of silence. The output keeps the input's
     container (pcap or pcapng; `dst` ending in `.gz` is compressed). Raises CaptureError when the
     file cannot be read, and when packets cannot be anonymized safely (TLS, WebSocket, other
-    protocols, unknown link types, IP fragments) unless `drop_unreadable=True` leaves them out.
+    protocols, unknown link types, IPv6 fragments) unless `drop_unreadable=True` leaves them out.
     Returns an Anonymized summary (no original value in it).
     """
     container = read_container(_read(src))
@@ -93,6 +94,7 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
     problems: dict[int, str] = {}
     kinds: dict[int, str] = {}
     tcp = TcpStreams()
+    fragments: dict[tuple, list[Frame]] = {}
     for record in records:
         try:
             decoded = decode(record.frame, record.linktype, record.data)
@@ -101,6 +103,9 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
             continue
         frames[record.frame] = decoded
         if isinstance(decoded, bytes):
+            continue
+        if decoded.fragment is not None:
+            fragments.setdefault(_fragment_key(decoded), []).append(decoded)
             continue
         if decoded.proto == 6:
             tcp.add(decoded)
@@ -112,6 +117,14 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
                                           "RTCP nor STUN")
             else:
                 kinds[record.frame] = kind
+    datagrams = _reassemble(fragments, problems)
+    for datagram in datagrams.values():
+        kind = classify_udp(datagram.payload)
+        if kind is None:
+            for part in fragments[_fragment_key(datagram)]:
+                problems[part.number] = "fragments of a UDP datagram that is neither SIP, RTP, RTCP nor STUN"
+        else:
+            kinds[datagram.number] = kind
     for numbers, what in tcp.unreadable():  # every segment of that direction goes with it
         for number in numbers:
             problems.setdefault(number, what)
@@ -130,8 +143,11 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
             continue
         for ip in decoded.ips:
             header_ips.update(str(ipaddress.ip_address(a)) for a in (ip.src, ip.dst))
-        if kinds.get(number) == "sip":
+        if kinds.get(number) == "sip" and decoded.fragment is None:
             learn.rewrite_stream(decoded.payload)
+    for datagram in datagrams.values():
+        if kinds.get(datagram.number) == "sip":
+            learn.rewrite_stream(datagram.payload)
     tcp.plan(learn.pieces, set(problems))
     key_bytes = key.encode("utf-8") if isinstance(key, str) else (key or secrets.token_bytes(32))
     pseudonyms = Pseudonyms(key_bytes, recorder.originals() | header_ips)
@@ -141,12 +157,27 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
     tcp = _replan(tcp)
     tcp.plan(rewriter.pieces, set(problems))
     out: dict[int, bytes | None] = {}
+    for datagram in datagrams.values():
+        parts = fragments[_fragment_key(datagram)]
+        if parts[0].number in problems:
+            continue
+        payload = _rewrite_udp(kinds[datagram.number], datagram.payload, rewriter, pseudonyms, keep_audio)
+        try:
+            out.update(_split(parts, datagram.transport_bytes(payload, pseudonyms), pseudonyms))
+        except Unreadable as exc:
+            if not drop_unreadable:
+                raise CaptureError(f"frame {exc.frame}: {exc.what}. Pass drop_unreadable=True to leave it out.") from None
+            for part in parts:
+                problems[part.number] = exc.what
+                out[part.number] = None
     for record in records:
         number = record.frame
         if number in problems:
             out[number] = None
             continue
         decoded = frames[number]
+        if isinstance(decoded, Frame) and decoded.fragment is not None:
+            continue  # written with its datagram above
         if isinstance(decoded, bytes):
             try:
                 out[number] = rewrite_arp(number, record.linktype, decoded, record.data, pseudonyms)
@@ -161,16 +192,7 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
             payload, fields = tcp.rewrite(decoded)
             out[number] = decoded.build(payload, pseudonyms, fields)
             continue
-        kind = kinds[number]
-        payload = decoded.payload
-        if kind == "sip":
-            payload = rewriter.rewrite_stream(payload)
-        elif kind == "rtp" and not keep_audio:
-            payload = blank_rtp(payload)
-        elif kind == "rtcp":
-            payload = rewrite_rtcp(payload, pseudonyms)
-        elif kind == "stun":
-            payload = rewrite_stun(payload, pseudonyms)
+        payload = _rewrite_udp(kinds[number], decoded.payload, rewriter, pseudonyms, keep_audio)
         out[number] = decoded.build(payload, pseudonyms)
     data = container.write(out)
     _check(data, recorder, header_ips)
@@ -182,6 +204,74 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
                 "display names": len(recorder.displays), "tokens": len(recorder.tokens)}
     return Anonymized(target, len(records), sum(1 for v in out.values() if v is not None),
                       [f"frame {n}: {why}" for n, why in sorted(problems.items())], container.left_out, replaced)
+
+
+def _rewrite_udp(kind: str, payload: bytes, rewriter: SipRewriter, pseudonyms: Pseudonyms, keep_audio: bool) -> bytes:
+    if kind == "sip":
+        return rewriter.rewrite_stream(payload)
+    if kind == "rtp" and not keep_audio:
+        return blank_rtp(payload)
+    if kind == "rtcp":
+        return rewrite_rtcp(payload, pseudonyms)
+    if kind == "stun":
+        return rewrite_stun(payload, pseudonyms)
+    return payload
+
+
+def _fragment_key(frame: Frame) -> tuple:
+    ip = frame.ips[-1]
+    assert frame.fragment is not None
+    return (ip.src, ip.dst, frame.fragment[0], frame.proto)
+
+
+def _reassemble(fragments: dict[tuple, list[Frame]], problems: dict[int, str]) -> dict[tuple, Frame]:
+    """The whole UDP datagram of each complete fragment group, as a Frame numbered like its last part."""
+    whole: dict[tuple, Frame] = {}
+    for key, parts in fragments.items():
+        ordered = sorted(parts, key=lambda f: f.fragment[1] if f.fragment else 0)
+        data = b""
+        complete = True
+        for part in ordered:
+            assert part.fragment is not None
+            if part.fragment[1] != len(data):
+                complete = False
+                break
+            data += part.payload
+        if not complete or ordered[-1].fragment is None or ordered[-1].fragment[2] or len(data) < 8:
+            for part in parts:
+                problems[part.number] = "an IPv4 fragment whose datagram is not complete in the capture"
+            continue
+        first = ordered[0]
+        ulen = (data[4] << 8) | data[5]
+        layer = first.ips[-1]
+        ips = [*first.ips[:-1], type(layer)(4, layer.header, layer.src, layer.dst, len(data))]
+        whole[key] = Frame(parts[-1].number, first.linktype, first.link, ips, 17, data[:8],
+                           data[8:ulen] if 8 <= ulen <= len(data) else data[8:], b"", False, first.nflog,
+                           first.fragment)
+    return whole
+
+
+def _split(parts: list[Frame], datagram: bytes, pseudonyms: Pseudonyms) -> dict[int, bytes]:
+    """The rewritten datagram cut into as many fragments as before, in the same frames and order.
+
+    Each fragment keeps its original offset (a multiple of 8) where the new length allows; the
+    last one takes the change.
+    """
+    ordered = sorted(parts, key=lambda f: f.fragment[1] if f.fragment else 0)
+    count = len(ordered)
+    bounds = []
+    for index, part in enumerate(ordered):
+        assert part.fragment is not None
+        limit = (len(datagram) - 1 - 8 * (count - 1 - index)) // 8 * 8
+        bounds.append(min(part.fragment[1], limit))
+    if any(b2 <= b1 for b1, b2 in zip(bounds, bounds[1:], strict=False)) or bounds[0] != 0:
+        raise Unreadable(ordered[-1].number, "a fragmented datagram too short to keep its fragments after rewriting")
+    bounds.append(len(datagram))
+    out = {}
+    for index, part in enumerate(ordered):
+        data = datagram[bounds[index]:bounds[index + 1]]
+        out[part.number] = part.build_fragment(data, bounds[index], index < count - 1, pseudonyms)
+    return out
 
 
 def _replan(old: TcpStreams) -> TcpStreams:

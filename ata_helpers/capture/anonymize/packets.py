@@ -57,6 +57,7 @@ class Frame:
     trailer: bytes
     truncated: bool
     nflog: tuple[list[tuple[int, bytes]], str] | None = None  # NFLOG TLVs (type, value) and byte order
+    fragment: tuple[int, int, bool] | None = None  # IPv4 fragment: (identification, offset, more fragments)
 
     @property
     def flow(self) -> tuple[str, int, str, int]:
@@ -67,6 +68,22 @@ class Frame:
 
     def build(self, payload: bytes, mapper: "object", tcp_fields: tuple[int, int, bytes] | None = None) -> bytes:
         """The frame with `payload`, addresses through `mapper`, lengths and checksums fixed."""
+        inner = self.transport_bytes(payload, mapper, tcp_fields)
+        return self._wrap(inner, len(payload) - len(self.payload), mapper)
+
+    def build_fragment(self, data: bytes, offset: int, more: bool, mapper: "object") -> bytes:
+        """This IPv4 fragment carrying `data` at byte `offset` of the rewritten datagram."""
+        header = bytearray(self.ips[-1].header)
+        flags = struct.unpack_from("!H", header, 6)[0] & 0x4000  # keep Don't Fragment
+        struct.pack_into("!H", header, 6, flags | (0x2000 if more else 0) | (offset // 8))
+        layer = Ip(4, bytes(header), self.ips[-1].src, self.ips[-1].dst, len(self.payload))
+        frame = Frame(self.number, self.linktype, self.link, [*self.ips[:-1], layer], self.proto, b"", self.payload,
+                      self.trailer, self.truncated, self.nflog)
+        return frame._wrap(data, len(data) - len(self.payload), mapper)
+
+    def transport_bytes(self, payload: bytes, mapper: "object",
+                        tcp_fields: tuple[int, int, bytes] | None = None) -> bytes:
+        """The UDP or TCP header and `payload`, with length and checksum for the mapped addresses."""
         ip = self.ips[-1]
         src, dst = _map_ip(mapper, ip.src), _map_ip(mapper, ip.dst)
         transport = bytearray(self.transport)
@@ -88,7 +105,9 @@ class Frame:
                 value = checksum(_pseudo(ip.version, src, dst, 6, len(transport) + len(payload))
                                  + bytes(transport) + payload)
                 struct.pack_into("!H", transport, 16, value)
-        inner = bytes(transport) + payload
+        return bytes(transport) + payload
+
+    def _wrap(self, inner: bytes, change: int, mapper: "object") -> bytes:
         for depth in range(len(self.ips) - 1, -1, -1):
             layer = self.ips[depth]
             header = bytearray(layer.header)
@@ -180,8 +199,12 @@ def decode(number: int, linktype: int, data: bytes) -> Frame | bytes:
     while True:
         if not packet or packet[0] >> 4 not in (4, 6):
             raise Unreadable(number, "a frame whose payload is not an IP packet")
-        ip, proto, body, trailer, truncated = _ip(number, packet)
+        ip, proto, body, trailer, truncated, fragment = _ip(number, packet)
         ips.append(ip)
+        if fragment is not None:
+            if proto != 17 or truncated:
+                raise Unreadable(number, "an IPv4 fragment of something other than a whole UDP datagram")
+            return Frame(number, linktype, link, ips, proto, b"", body, trailer + rest, False, nflog, fragment)
         if proto in (4, 41) and len(ips) < 4:
             packet = body
             rest = trailer + rest
@@ -231,17 +254,19 @@ def _nflog(number: int, data: bytes) -> tuple[list[tuple[int, bytes]], str]:
     raise Unreadable(number, "an NFLOG frame without a readable payload")
 
 
-def _ip(number: int, packet: bytes) -> tuple[Ip, int, bytes, bytes, bool]:
+def _ip(number: int, packet: bytes) -> tuple[Ip, int, bytes, bytes, bool, tuple[int, int, bool] | None]:
     if packet[0] >> 4 == 4:
         if len(packet) < 20:
             raise Unreadable(number, "an IPv4 header cut short")
         ihl = (packet[0] & 15) * 4
         total = struct.unpack_from("!H", packet, 2)[0]
-        if struct.unpack_from("!H", packet, 6)[0] & 0x3FFF:
-            raise Unreadable(number, "an IPv4 fragment (reassembly is not rewritten yet)")
+        word = struct.unpack_from("!H", packet, 6)[0]
+        fragment = None
+        if word & 0x3FFF:
+            fragment = (struct.unpack_from("!H", packet, 4)[0], (word & 0x1FFF) * 8, bool(word & 0x2000))
         end = min(total, len(packet))
         ip = Ip(4, packet[:ihl], packet[12:16], packet[16:20], total - ihl)
-        return ip, packet[9], packet[ihl:end], packet[end:], total > len(packet)
+        return ip, packet[9], packet[ihl:end], packet[end:], total > len(packet), fragment
     if len(packet) < 40:
         raise Unreadable(number, "an IPv6 header cut short")
     plen = struct.unpack_from("!H", packet, 4)[0]
@@ -257,7 +282,7 @@ def _ip(number: int, packet: bytes) -> tuple[Ip, int, bytes, bytes, bool]:
         nxt, off = packet[off], off + length
     end = min(40 + plen, len(packet))
     ip = Ip(6, packet[:off], packet[8:24], packet[24:40], 40 + plen - off)
-    return ip, nxt, packet[off:end], packet[end:], 40 + plen > len(packet)
+    return ip, nxt, packet[off:end], packet[end:], 40 + plen > len(packet), None
 
 
 def rewrite_arp(number: int, linktype: int, link: bytes, data: bytes, mapper: "object") -> bytes:
