@@ -30,7 +30,7 @@ __all__ = ["line_report", "Section", "LAST_CALLS"]
 
 LAST_CALLS = 20
 _CALL_COLUMNS = ["sid", "date_created", "direction", "from", "to", "status", "duration", "error_code",
-                 "explanation"]
+                 "explanation", "verdict", "inbound_loss_pct", "outbound_loss_pct", "insights_note"]
 _CAPTURE_CALL_COLUMNS = ["call_id", "caller", "callee", "start", "final_status", "final_reason", "twilio_error",
                          "messages"]
 _DIGEST_VALUE = re.compile(r'(?i)\b((?:c?nonce|response|opaque)\s*=\s*)("?)[^",\s]+\2')
@@ -108,7 +108,7 @@ def _ata(section: Section) -> None:
 def _calls(section: Section) -> None:
     from .calls import call_log
 
-    frame = call_log(limit=LAST_CALLS, progress=False)
+    frame = call_log(limit=LAST_CALLS, progress=False, insights=True)  # Voice Insights where Twilio has them
     section.notes.append(f"the {len(frame)} most recent call(s), newest first"
                          if len(frame) else "no calls in the account yet")
     if len(frame):
@@ -205,5 +205,6 @@ def line_report(path: "str | Path | None" = None, capture: "CaptureInput | None"
     html = scrub(_render({"made": made.isoformat().replace("+00:00", "Z"), "environment": describe(),
                           "version": __version__, "sections": sections}))
     if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         write_private_file(Path(path), html)
     return html

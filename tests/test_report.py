@@ -67,6 +67,7 @@ def test_report_after_the_nat_story(nat_story_capture: Path, sandbox_env: Path, 
     assert "ata-course:my-ht801" in html  # describe()
     assert "P4437" in html and "(not set: kept on the device)" in html  # settings, password masked
     assert "32011" in html and "Twilio could not reach your SIP endpoint" in html  # last call explained
+    assert "<th>verdict</th>" in html and "insights_note" in html  # and Voice Insights beside it
     capture_part = html[html.index('id="capture"'):]
     assert capture_part.index("contact-private-address") < capture_part.index("<svg")
     assert capture_part.index("<svg") < capture_part.index("RTP streams")
