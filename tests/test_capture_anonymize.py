@@ -356,3 +356,35 @@ def test_fragmented_invite_keeps_its_fragments(tmp_path: Path, shrink: bool) -> 
     assert result.written == len(frames)
     _check_properties(capture, out)
     assert ata.read_sip(out)["frame"].tolist() == [1, len(frames)]
+
+
+def test_icmp_port_unreachable_quoting_sip_is_rewritten(tmp_path: Path) -> None:
+    """The router's 'port unreachable' quotes the start of the INVITE it could not deliver (RFC 1812
+    §4.3.2.3 lets it quote up to 576 bytes): the quoted addresses and SIP text are keyed too."""
+    from ata_helpers.capture.writers.pcap import ethernet, ip_packet, udp_bytes
+
+    messages = _invite("quoteduser", "icmplab", "+14155550123", "192.168.1.50", "198.51.100.20", "Dan Poe",
+                       "192.168.1.50")
+    invite = udp_bytes(TWILIO, 5060, "198.51.100.20", 5060, messages[0])
+    quoted = ip_packet(TWILIO, "198.51.100.20", 17, invite)[:548]
+    icmp = bytearray(b"\x03\x03\x00\x00\x00\x00\x00\x00" + quoted)
+    icmp[2:4] = _icmp_checksum(bytes(icmp)).to_bytes(2, "big")
+    frames = [(1.0, frame_bytes(Packet(1.0, TWILIO, 5060, "198.51.100.20", 5060, messages[0]))),
+              (1.01, ethernet("198.51.100.20", TWILIO, ip_packet("198.51.100.20", TWILIO, 1, bytes(icmp)))),
+              (1.02, ethernet(TWILIO, "198.51.100.20", ip_packet(TWILIO, "198.51.100.20", 1,
+                                                                 b"\x08\x00\xf7\xfe\x00\x01\x00\x00secret-ping")))]
+    capture = tmp_path / "icmp.pcap"
+    capture.write_bytes(pcap_bytes(frames))
+    out = tmp_path / "anon.pcap"
+    assert anonymize_capture(capture, out, key="icmp").written == 3
+    _check_properties(capture, out)
+    data = out.read_bytes()
+    for original in (b"quoteduser", b"icmplab", b"4155550123", b"198.51.100.20", b"secret-ping",
+                     ipaddress.ip_address("198.51.100.20").packed):
+        assert original not in data
+
+
+def _icmp_checksum(data: bytes) -> int:
+    from ata_helpers.capture.anonymize.packets import checksum
+
+    return checksum(data)

@@ -7,7 +7,8 @@ code kept), SIP user names, domain labels (`.sip.twilio.com` kept), display name
 instance UUIDs and digest `nonce`/`cnonce`/`response`/`opaque` values. RTP keeps its headers but
 carries silence; RTCP SDES text and STUN addresses are keyed too. Content-Length, IP and UDP
 lengths, checksums and TCP sequence numbers follow the new text; timestamps and packet order are
-copied; a UDP datagram in IPv4 fragments is rewritten whole and cut into as many fragments again.
+copied; a UDP datagram in IPv4 fragments is rewritten whole and cut into as many fragments again;
+an ICMP error's quoted header and text are rewritten, ping data zeroed.
 What cannot be read safely — TLS, SIP over WebSocket, other protocols, unknown link types, IPv6
 fragments — is refused unless `drop_unreadable=True` leaves those packets out.
 
@@ -27,7 +28,7 @@ from typing import BinaryIO, Union
 
 from ...errors import CaptureError
 from .container import read_container
-from .packets import Frame, Unreadable, decode, rewrite_arp
+from .packets import ICMP_ERRORS, Frame, Unreadable, decode, rewrite_arp, rewrite_icmp
 from .payloads import blank_rtp, classify_udp, rewrite_rtcp, rewrite_stun
 from .pseudonyms import Pseudonyms, is_twilio
 from .sip_text import Recorder, SipRewriter
@@ -109,6 +110,11 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
             continue
         if decoded.proto == 6:
             tcp.add(decoded)
+        elif decoded.proto == 1:
+            if decoded.transport[0] in (0, 8) or decoded.transport[0] in ICMP_ERRORS:
+                kinds[record.frame] = "icmp"
+            else:
+                problems[record.frame] = f"ICMP type {decoded.transport[0]}, which this does not rewrite"
         else:
             kind = classify_udp(decoded.payload)
             if kind is None:
@@ -145,6 +151,8 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
             header_ips.update(str(ipaddress.ip_address(a)) for a in (ip.src, ip.dst))
         if kinds.get(number) == "sip" and decoded.fragment is None:
             learn.rewrite_stream(decoded.payload)
+        elif kinds.get(number) == "icmp":
+            rewrite_icmp(number, decoded.transport, decoded.payload, _Quoted(header_ips), learn.rewrite_stream)
     for datagram in datagrams.values():
         if kinds.get(datagram.number) == "sip":
             learn.rewrite_stream(datagram.payload)
@@ -192,6 +200,12 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
             payload, fields = tcp.rewrite(decoded)
             out[number] = decoded.build(payload, pseudonyms, fields)
             continue
+        if decoded.proto == 1:
+            head, payload = rewrite_icmp(number, decoded.transport, decoded.payload, pseudonyms,
+                                         rewriter.rewrite_stream)
+            decoded.transport = head
+            out[number] = decoded.build(payload, pseudonyms)
+            continue
         payload = _rewrite_udp(kinds[number], decoded.payload, rewriter, pseudonyms, keep_audio)
         out[number] = decoded.build(payload, pseudonyms)
     data = container.write(out)
@@ -204,6 +218,17 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
                 "display names": len(recorder.displays), "tokens": len(recorder.tokens)}
     return Anonymized(target, len(records), sum(1 for v in out.values() if v is not None),
                       [f"frame {n}: {why}" for n, why in sorted(problems.items())], container.left_out, replaced)
+
+
+class _Quoted:
+    """While learning: note the addresses an ICMP error quotes, change nothing."""
+
+    def __init__(self, found: set[str]) -> None:
+        self.found = found
+
+    def ip(self, ip: "ipaddress.IPv4Address | ipaddress.IPv6Address") -> "ipaddress.IPv4Address | ipaddress.IPv6Address":
+        self.found.add(str(ip))
+        return ip
 
 
 def _rewrite_udp(kind: str, payload: bytes, rewriter: SipRewriter, pseudonyms: Pseudonyms, keep_audio: bool) -> bytes:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import ipaddress
 import struct
 from dataclasses import dataclass
+from typing import Callable
 
 from ...errors import AnonymizeError as Unreadable
 
-__all__ = ["Unreadable", "Frame", "decode", "checksum"]
+__all__ = ["Unreadable", "Frame", "decode", "checksum", "rewrite_icmp", "rewrite_arp"]
 
 _VLAN = (0x8100, 0x88A8, 0x9100, 0x9200)
 _IPV6_EXTENSIONS = (0, 43, 60, 51)
@@ -88,7 +89,11 @@ class Frame:
         src, dst = _map_ip(mapper, ip.src), _map_ip(mapper, ip.dst)
         transport = bytearray(self.transport)
         change = len(payload) - len(self.payload)
-        if self.proto == 17 and len(transport) >= 8:
+        if self.proto == 1:
+            struct.pack_into("!H", transport, 2, 0)
+            if not self.truncated:
+                struct.pack_into("!H", transport, 2, checksum(bytes(transport) + payload))
+        elif self.proto == 17 and len(transport) >= 8:
             length = struct.unpack_from("!H", transport, 4)[0] + change
             struct.pack_into("!HH", transport, 4, length & 0xFFFF, 0)
             if not self.truncated and (ip.version == 6 or self.transport[6:8] != b"\0\0"):
@@ -223,6 +228,8 @@ def decode(number: int, linktype: int, data: bytes) -> Frame | bytes:
             raise Unreadable(number, "a TCP header cut short")
         size = (body[12] >> 4) * 4
         head, payload = body[:size], body[size:]
+    elif proto == 1 and ips[-1].version == 4 and len(body) >= 8:
+        head, payload = body[:8], body[8:]
     else:
         names = {1: "ICMP", 58: "ICMPv6", 2: "IGMP", 47: "GRE", 50: "ESP", 132: "SCTP"}
         raise Unreadable(number, f"IP protocol {proto} ({names.get(proto, 'unknown')}) is not one this can rewrite")
@@ -283,6 +290,51 @@ def _ip(number: int, packet: bytes) -> tuple[Ip, int, bytes, bytes, bool, tuple[
     end = min(40 + plen, len(packet))
     ip = Ip(6, packet[:off], packet[8:24], packet[24:40], 40 + plen - off)
     return ip, nxt, packet[off:end], packet[end:], 40 + plen > len(packet), None
+
+
+ICMP_ERRORS = {3: "destination unreachable", 4: "source quench", 5: "redirect", 11: "time exceeded",
+               12: "parameter problem"}
+
+
+def rewrite_icmp(number: int, header: bytes, payload: bytes, mapper: "object",
+                 sweep: "Callable[[bytes], bytes]") -> tuple[bytes, bytes]:
+    """(ICMP header, data) with addresses keyed: an error's quoted IP header and the text it quotes
+    (often the start of a SIP message) rewritten, a redirect's gateway keyed, echo data zeroed.
+
+    The quoted datagram's total length follows the quoted text; its UDP checksum is set to 0 (the
+    quote is partial, so no checksum could be right; RFC 768 allows 0). Raises Unreadable for
+    other ICMP types.
+    """
+    kind = header[0]
+    if kind in (0, 8):  # echo reply / request: the data says nothing, and may hold anything
+        return header, bytes(len(payload))
+    if kind not in ICMP_ERRORS:
+        raise Unreadable(number, f"ICMP type {kind}, which this does not rewrite")
+    head = bytearray(header)
+    if kind == 5:
+        head[4:8] = _map_ip(mapper, bytes(head[4:8]))
+    if len(payload) < 20 or payload[0] >> 4 != 4:
+        return bytes(head), payload
+    ihl = (payload[0] & 15) * 4
+    quoted = bytearray(payload[:ihl])
+    quoted[12:16], quoted[16:20] = _map_ip(mapper, bytes(quoted[12:16])), _map_ip(mapper, bytes(quoted[16:20]))
+    rest = payload[ihl:]
+    change = 0
+    if quoted[9] == 17 and len(rest) >= 8:
+        text = sweep(rest[8:])
+        change = len(text) - len(rest[8:])
+        udp = bytearray(rest[:8])
+        struct.pack_into("!HH", udp, 4, (struct.unpack_from("!H", udp, 4)[0] + change) & 0xFFFF, 0)
+        rest = bytes(udp) + text
+    elif quoted[9] == 6 and len(rest) > 20:
+        size = min((rest[12] >> 4) * 4, len(rest))
+        text = sweep(rest[size:])
+        change = len(text) - len(rest[size:])
+        rest = rest[:size] + text
+    struct.pack_into("!H", quoted, 2, (struct.unpack_from("!H", quoted, 2)[0] + change) & 0xFFFF)
+    struct.pack_into("!H", quoted, 10, 0)
+    struct.pack_into("!H", quoted, 10, checksum(bytes(quoted)))
+    return bytes(head), bytes(quoted) + rest
 
 
 def rewrite_arp(number: int, linktype: int, link: bytes, data: bytes, mapper: "object") -> bytes:
