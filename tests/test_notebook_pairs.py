@@ -17,8 +17,10 @@ STEMS = sorted({p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
                | {p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.md")})
 
 
-def cells(nb: nbformat.NotebookNode) -> list[tuple[str, str, list[str]]]:
-    return [(c.cell_type, c.source, list(c.metadata.get("tags", []))) for c in nb.cells]
+def cells(nb: nbformat.NotebookNode) -> list[tuple[str, str, list[str], dict[str, object]]]:
+    """Type, source, tags and JupyterLab's collapsed state (`jupyter: {source_hidden: …}`) of each cell."""
+    return [(c.cell_type, c.source, list(c.metadata.get("tags", [])), dict(c.metadata.get("jupyter", {})))
+            for c in nb.cells]
 
 
 def test_there_are_notebooks() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 import ata_helpers as ata
@@ -79,3 +82,25 @@ def test_device_not_answering_is_a_plain_failure(monkeypatch: pytest.MonkeyPatch
     result = ata.check("04")
     assert not result and not any(item.ok for item in result.items)
     assert "did not answer" in result.items[0].detail
+
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+@pytest.mark.parametrize("step", [f"{n:02d}" for n in range(1, 10)])
+def test_notebook_ends_with_an_exercise_a_collapsed_solution_and_its_check(step: str) -> None:
+    import jupytext
+
+    (text,) = NOTEBOOKS.glob(f"{step}_*.md")
+    cells = jupytext.read(text).cells
+    heading = next((i for i, c in enumerate(cells)
+                    if c.cell_type == "markdown" and c.source.startswith("## Exercise")), None)
+    assert heading is not None, f"{text.name} has no '## Exercise' section"
+    exercise = cells[heading:]
+    solutions = [c for c in exercise if c.cell_type == "code" and c.metadata.get("jupyter", {}).get("source_hidden")]
+    assert len(solutions) == 1, f"{text.name}: the exercise needs one collapsed solution cell (jupyter: source_hidden)"
+    checks = [c for c in exercise if c.cell_type == "code" and re.match(rf'ata\.check\("{step}"[,)]', c.source)]
+    assert checks, f'{text.name}: no cell calling ata.check("{step}") after the exercise'
+    assert exercise.index(solutions[0]) < exercise.index(checks[0]), "the check runs after the solution"
+    later = [c.source for c in cells[heading + 1:] if c.cell_type == "markdown" and c.source.startswith("## ")]
+    assert all(s.startswith("## Next") for s in later), f"{text.name}: only 'Next' may follow the exercise"
