@@ -85,3 +85,25 @@ def test_an_edit_saved_in_jupyterlab_survives_make_notebooks_sync(tmp_path: Path
     execute_notebooks.sync([work / "10_doctor.md"])  # what `make notebooks` does before executing
     for suffix in (".ipynb", ".md"):
         assert "An edit made in JupyterLab." in jupytext.read(work / f"10_doctor{suffix}").cells[0].source
+
+
+def test_a_collapsed_solution_stays_collapsed_through_make_notebooks(tmp_path: Path) -> None:
+    """Executing drops volatile cell metadata (clean) but keeps JupyterLab's collapsed state, and
+    the last sync writes it back to the .md — where notebook 11's answer once lost it."""
+    (text,) = (ROOT / "notebooks").glob("01_*.md")
+    shutil.copy(text, tmp_path)
+    shutil.copy(text.with_suffix(".ipynb"), tmp_path)
+    pair = tmp_path / text.name
+    os.utime(pair)  # the .md is the newer file: sync takes it as the source
+    execute_notebooks.sync([pair])
+    nb = jupytext.read(pair.with_suffix(".ipynb"))
+    hidden = [i for i, c in enumerate(nb.cells) if c.metadata.get("jupyter", {}).get("source_hidden")]
+    assert hidden, "the exercise's solution is not collapsed in the .ipynb"
+    nb.cells[hidden[0]].metadata["execution"] = {"iopub.status.idle": "2026-01-01T00:00:00Z"}
+    execute_notebooks.clean(nb)
+    assert nb.cells[hidden[0]].metadata == {"jupyter": {"source_hidden": True}, "tags": ["hide-input"]}
+    jupytext.write(nb, pair.with_suffix(".ipynb"))
+    time.sleep(0.01)
+    os.utime(pair.with_suffix(".ipynb"))
+    execute_notebooks.sync([pair])  # the .ipynb is newer now: the .md is written from it
+    assert "  source_hidden: true" in pair.read_text()
