@@ -41,7 +41,7 @@ class CallLogForm(widgets.VBox):
                                             tooltip="0 = all calls")
         self.messages = {name: widgets.HTML() for name in ("to", "from_", "status", "start_time_after",
                                                            "start_time_before", "limit")}
-        self.button = widgets.Button(description="Show calls", button_style="primary")
+        self.button = widgets.Button(description="Show calls", button_style="primary", layout={"width": "max-content"})
         self.out = widgets.Output()
         self.button.on_click(self._on_click)
         m = self.messages

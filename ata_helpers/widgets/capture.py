@@ -31,11 +31,11 @@ class CaptureExplorer:
         self.picker = widgets.Dropdown(options=sorted(self.captures), description="Capture")
         self.upload = widgets.FileUpload(accept=".pcap,.pcapng,.gz,.cap", multiple=False,
                                          description="Upload")
-        self.analyse = widgets.Button(description="Analyse", button_style="primary")
+        self.analyse = widgets.Button(description="Analyse", button_style="primary", layout={"width": "max-content"})
         self.call = widgets.Dropdown(options=[_ALL], description="Call")
         self.method = widgets.Dropdown(options=[_ALL], description="Method")
         self.address = widgets.Text(description="Address", placeholder="e.g. 192.168.")
-        self.filter = widgets.Button(description="Filter")
+        self.filter = widgets.Button(description="Filter", layout={"width": "max-content"})
         self.out = widgets.Output()
         self.table_out = widgets.Output()
         self.frame: Any = None

@@ -82,7 +82,8 @@ class ConfigureAtaForm(widgets.VBox):
                                       style=_STYLE, layout=_LAYOUT)
         self.mac = widgets.Text(value=mac, placeholder="on the label, e.g. 00:0B:82:12:34:56",
                                 description="MAC address (for the file name)", style=_STYLE, layout=_LAYOUT)
-        self.use_port2 = widgets.Checkbox(value=len(config.ports) == 2, description="Configure FXS port 2 too")
+        self.use_port2 = widgets.Checkbox(value=len(config.ports) == 2, description="Configure FXS port 2 too",
+                                          indent=False, layout={"width": "max-content"})
         device_rows = [self._row(0, "model", self.model), self._row(0, "mac", self.mac)]
         device_rows.append(self._row(0, "sip_server", _make_input(DEVICE_SETTINGS["sip_server"], config.sip_server)))
         advanced_device = [self._row(0, name, _make_input(DEVICE_SETTINGS[name], getattr(config, name)))
@@ -111,9 +112,10 @@ class ConfigureAtaForm(widgets.VBox):
             self.inputs[(0, "sip_server")].placeholder = "DOMAIN.sip.twilio.com"
         device_fold = widgets.Accordion(children=[widgets.VBox(advanced_device)], titles=("Device: advanced",))
         device_fold.selected_index = None
-        self.preview_button = widgets.Button(description="Preview file", icon="file-code-o")
-        self.plan_button = widgets.Button(description="Show what would change")
+        self.preview_button = widgets.Button(description="Preview file", icon="file-code-o", layout={"width": "max-content"})
+        self.plan_button = widgets.Button(description="Show what would change", layout={"width": "max-content"})
         self.apply_button = widgets.Button(description="Apply to device", button_style="primary", disabled=True,
+                                           layout={"width": "max-content"},
                                            tooltip="show what would change first")
         self.out = widgets.Output()
         self.preview_button.on_click(self._on_preview)

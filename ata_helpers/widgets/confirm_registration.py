@@ -35,7 +35,7 @@ class RegistrationWatch(widgets.VBox):
         self.device_factory = device_factory or _default_device
         self.bar = widgets.IntProgress(value=0, min=0, max=100, description="Registering")
         self.label = widgets.HTML()
-        self.button = widgets.Button(description="Wait for Registered", button_style="primary")
+        self.button = widgets.Button(description="Wait for Registered", button_style="primary", layout={"width": "max-content"})
         self.out = widgets.Output()
         self.button.on_click(lambda _button: self.run())
         super().__init__(children=[self.button, widgets.HBox([self.bar, self.label]), self.out], **kwargs)

@@ -47,7 +47,7 @@ class FirewallForm(widgets.VBox):
         self.ata_ip = widgets.Text(value=ata_ip, placeholder="e.g. 192.168.1.50",
                                    description="ATA address")
         self.ata_ip_message = widgets.HTML()
-        self.button = widgets.Button(description="Show rules", button_style="primary")
+        self.button = widgets.Button(description="Show rules", button_style="primary", layout={"width": "max-content"})
         self.out = widgets.Output()
         self.ata_ip.observe(self._on_ata_ip, names="value")
         self.edges.observe(self._on_edges, names="value")

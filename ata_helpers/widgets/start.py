@@ -28,10 +28,10 @@ class CredentialsForm:
         self.auth_token = w.Password(description="Auth token")
         self.api_key = w.Text(description="API key", placeholder="SK… (optional)")
         self.api_secret = w.Password(description="API secret")
-        self.live = w.Checkbox(value=False, description="switch this kernel to live mode")
+        self.live = w.Checkbox(value=False, description="switch this kernel to live mode", indent=False, layout={"width": "max-content"})
         self.sid_error = w.HTML()
-        self.use_button = w.Button(description="Use in this kernel", button_style="primary")
-        self.save_button = w.Button(description="Save to .env (0600)")
+        self.use_button = w.Button(description="Use in this kernel", button_style="primary", layout={"width": "max-content"})
+        self.save_button = w.Button(description="Save to .env (0600)", layout={"width": "max-content"})
         self.out = w.Output()
         self._kept: dict[str, str] = {}  # secrets already used, held in this kernel only (not in widgets)
         self.use_button.on_click(lambda _: self.apply(save=False))
@@ -114,7 +114,7 @@ class SandboxResetForm:
 
     def __init__(self) -> None:
         self.button = w.Button(description="Reset the sandbox", button_style="warning",
-                               layout={"width": "auto"})
+                               layout={"width": "max-content"})
         self.out = w.Output()
         self._armed = False
         self.button.on_click(lambda _: self.press())

@@ -98,13 +98,14 @@ class TwilioSetupForm(widgets.VBox):
         self.edge = widgets.Dropdown(options=[*EDGES, *LEGACY_EDGES], value=start.get("edge") or "us1",
                                      description="Edge", style={"description_width": "130px"})
         self.edge.observe(lambda change: self._invalidate(), names="value")
-        self.reset_password = widgets.Checkbox(value=False, description="Reset the existing password")
-        self.detach_number = widgets.Checkbox(value=False, description="Detach the number from a trunk or app")
-        self.plan_button = widgets.Button(description="Plan", button_style="info")
+        self.reset_password = widgets.Checkbox(value=False, description="Reset the existing password", indent=False, layout={"width": "max-content"})
+        self.detach_number = widgets.Checkbox(value=False, description="Detach the number from a trunk or app", indent=False, layout={"width": "max-content"})
+        self.plan_button = widgets.Button(description="Plan", button_style="info", layout={"width": "max-content"})
         self.apply_button = widgets.Button(description="Apply", button_style="primary", disabled=True,
+                                           layout={"width": "max-content"},
                                            tooltip="shows what changes first: click Plan")
-        self.describe_button = widgets.Button(description="Describe")
-        self.teardown_button = widgets.Button(description="Teardown", button_style="danger")
+        self.describe_button = widgets.Button(description="Describe", layout={"width": "max-content"})
+        self.teardown_button = widgets.Button(description="Teardown", button_style="danger", layout={"width": "max-content"})
         self.out = widgets.Output()
         self.plan_button.on_click(self._on_plan)
         self.apply_button.on_click(self._on_apply)

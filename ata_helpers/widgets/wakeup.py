@@ -53,11 +53,11 @@ class WakeUpForm(widgets.VBox):
                                                        ("Home Assistant", "home-assistant")],
                                               value="crontab", description="Export as")
         self.messages = {field: widgets.HTML() for field in _FIELDS}
-        self.next_button = widgets.Button(description="Next ring times")
-        self.save_button = widgets.Button(description="Save alarm", button_style="primary")
-        self.export_button = widgets.Button(description="Export")
+        self.next_button = widgets.Button(description="Next ring times", layout={"width": "max-content"})
+        self.save_button = widgets.Button(description="Save alarm", button_style="primary", layout={"width": "max-content"})
+        self.export_button = widgets.Button(description="Export", layout={"width": "max-content"})
         self.ring_button = widgets.Button(description="Ring me in one minute", button_style="warning",
-                                          layout={"width": "auto"})
+                                          layout={"width": "max-content"})
         self.ring_status = widgets.Label()
         self.out = widgets.Output()
         self.next_button.on_click(self._on_next)

@@ -182,6 +182,9 @@ class Page:
                           .map(n => n.innerText).filter(t => /Error displaying widget|model not found/.test(t)),
                 images: q('img, svg').filter(n => n.closest('.jp-RenderedImage, .jp-RenderedSVG, .jp-RenderedHTMLCommon, .widget-output')).length,
                 figure_text: q('.jp-RenderedText').map(n => n.innerText).filter(t => /<Figure size/.test(t)),
+                cut_labels: q('button.jupyter-button, .widget-checkbox label, .widget-checkbox .widget-label-basic')
+                          .filter(n => n.offsetWidth > 0 && n.scrollWidth > n.clientWidth + 1)
+                          .map(n => n.innerText.trim()),
                 cut_cells: q('td, th').map(n => n.innerText.trim()).filter(t => /(\\.\\.\\.|…)$/.test(t)),
                 text: out ? out.innerText.slice(0, 2000) : '',
               };

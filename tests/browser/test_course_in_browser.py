@@ -2,7 +2,7 @@
 
 For each notebook, in course order and in one fresh sandbox: open it, Run All, and check what is
 on the screen — no error output, every form rendered as a widget (not its text repr), every chart
-an image, no table cell cut with `...`; then fill each form with one bad value (its message must
+an image, no table cell cut with `...`, no button or checkbox label cut off; then fill each form with one bad value (its message must
 appear beside the field) and press its main button (the output must say what the label promises);
 save, reload the page, and check the forms are still forms. Screenshots of every notebook go to
 tests/browser/out/ (git-ignored). Run with `make test-browser`; skipped with a message where
@@ -156,6 +156,7 @@ def test_notebook_as_a_learner_sees_it(page: lab.Page, name: str) -> None:
         problems += [f"{where}: widget not rendered: {e[:200]!r}" for e in c["widget_errors"]]
         problems += [f"{where}: chart shown as text {t!r}" for t in c["figure_text"]]
         problems += [f"{where}: table cell cut: {t[-60:]!r}" for t in c["cut_cells"] if CUT.search(t)]
+        problems += [f"{where}: label cut off: {t!r}" for t in c["cut_labels"]]
         if re.search(r"\b\w+Form\(|^\w+\(children=", c["text"], re.M) and not c["widgets"]:
             problems.append(f"{where}: a form shown as text: {c['text'][:120]!r}")
         if "chart(" in c["source"] and not c["images"]:
