@@ -26,8 +26,8 @@ def ensure_line() -> "pd.DataFrame":
     import pandas as pd
 
     from .grandstream import FxsPort, HT80xConfig, ht80x_device
-    from .provision import TwilioSetup
     from .line import LineInputs
+    from .provision import TwilioSetup
     from .provision.config import sip_password
 
     twilio = TwilioSetup.from_saved(ask_password=False).apply()

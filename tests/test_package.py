@@ -96,3 +96,10 @@ def test_every_public_callable_says_what_it_raises() -> None:
         if "raise" not in (inspect.getdoc(value) or "").lower():
             missing.append(name)
     assert missing == []
+
+
+def test_importing_a_same_named_submodule_keeps_the_exported_function() -> None:
+    code = ("import ata_helpers as ata\nf = ata.doctor\nimport ata_helpers.doctor\n"
+            "import inspect\nprint(inspect.isfunction(ata.doctor), ata.doctor is f)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]

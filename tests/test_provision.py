@@ -15,6 +15,7 @@ import pytest
 
 import ata_helpers as ata
 from ata_helpers.errors import TwilioApiError, ValidationError
+from ata_helpers.line import LineInputs, inputs_path
 from ata_helpers.provision import (
     SetupError,
     TwilioSetup,
@@ -31,7 +32,6 @@ from ata_helpers.provision import (
     ensure_trunk,
     origination_sip_url,
 )
-from ata_helpers.line import LineInputs, inputs_path
 from ata_helpers.sandbox.store import open_store
 from ata_helpers.sandbox.twilio import bins
 from ata_helpers.settings import SANDBOX_SIP_PASSWORD

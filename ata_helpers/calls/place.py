@@ -102,9 +102,8 @@ def default_caller_id(client: "Client | None" = None) -> str:
 
     Raises ValidationError when neither exists.
     """
-    from ..twilio_api import explained_errors, twilio_client
-
     from ..line import LineInputs
+    from ..twilio_api import explained_errors, twilio_client
 
     configured = LineInputs.load().caller_id
     if configured:
@@ -208,10 +207,9 @@ def call_ata(sip_uri: str | None = None, from_: str | None = None, *, message: s
     Raises ValidationError for an edge-specific or malformed address.
     """
     from ..errors import CallTimeoutError
+    from ..line import LineInputs
     from ..twilio_api import explained_errors, twilio_client
     from ..validate import validate_e164, validate_global_sip_uri
-
-    from ..line import LineInputs
 
     line = LineInputs.load() if sip_uri is None or from_ is None else LineInputs()
     to = validate_global_sip_uri(sip_uri if sip_uri is not None else line.device_uri)

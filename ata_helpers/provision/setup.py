@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..errors import AtaHelpersError, ValidationError
+from ..line import LineInputs, sip_domain
 from ..settings import MASK, redact_text
 from ..twilio_api import explained_errors
-from ..line import LineInputs, sip_domain
 from ..twiml import inbound_twiml, outbound_twiml
 from ..validate import (
     DEPRECATED_REGISTRAR_EDGES,

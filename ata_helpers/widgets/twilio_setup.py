@@ -15,8 +15,8 @@ from typing import Any, Callable, Iterable
 import ipywidgets as widgets
 
 from ..errors import AtaHelpersError, ValidationError
-from ..provision import STAGES, SetupError, TwilioSetup
 from ..line import LineInputs
+from ..provision import STAGES, SetupError, TwilioSetup
 from ..provision.config import sip_password
 from ..twiml import console_bin_steps
 from ..validate import (
