@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,31 @@ def test_wakeup_ring_outside_the_ring_time_says_when_it_rings(capsys: pytest.Cap
     assert "next rings at" in capsys.readouterr().err
     assert main(["wakeup", "--db", db, "log", "bell"]) == 0
     assert "nothing rung yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [
+    ["wakeup", "run", "--grace", "-5"], ["wakeup", "run", "--grace", "inf"], ["wakeup", "run", "--grace", "nan"],
+    ["wakeup", "run", "--grace", "721"], ["wakeup", "run", "--tick", "0"], ["wakeup", "run", "--tick", "1e400"],
+    ["wakeup", "add", "--time", "06:30", "--tz", "UTC", "--to", ATA, "--retries", "-1"],
+    ["wakeup", "add", "--time", "06:30", "--tz", "UTC", "--to", ATA, "--retry-minutes", "0"],
+    ["wakeup", "add", "--time", "06:30", "--tz", "UTC", "--to", ATA, "--ring-seconds", "9" * 400],
+    ["calls", "place", ATA, "--timeout", "601"], ["calls", "log", "--limit", "-3"],
+])
+def test_every_scheduler_and_call_number_flag_is_range_checked(argv: list[str],
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "from" in err.splitlines()[-1] and "Traceback" not in err
+
+
+@pytest.mark.parametrize("field,value", [("grace", timedelta(minutes=-5)), ("grace", timedelta(days=2)),
+                                         ("tick_seconds", float("inf")), ("tick_seconds", 0.0),
+                                         ("give_up", timedelta(days=3)), ("lookback", timedelta(0))])
+def test_the_scheduler_refuses_out_of_range_settings(field: str, value: object, tmp_path: Path) -> None:
+    from ata_helpers.errors import ValidationError
+    from ata_helpers.wakeup.scheduler import WakeUpScheduler
+
+    with pytest.raises(ValidationError, match=field):
+        WakeUpScheduler(AlarmStore(tmp_path / "a.sqlite3"), **{field: value})  # type: ignore[arg-type]

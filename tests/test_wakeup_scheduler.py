@@ -14,7 +14,7 @@ import requests
 from ata_helpers import WakeUpCall
 from ata_helpers.errors import TwilioApiError, ValidationError
 from ata_helpers.wakeup.scheduler import WakeUpScheduler, ring_due, ring_soon
-from ata_helpers.wakeup.store import AlarmStore
+from ata_helpers.wakeup.store import FINAL_STATES, AlarmStore
 
 LA = ZoneInfo("America/Los_Angeles")
 TO = "sip:ht801@my-ht801.sip.twilio.com"
@@ -58,6 +58,10 @@ class FakeTwilio:
         end, outcome = self.ends[sid]
         return outcome if self.clock() >= end else "ringing"
 
+    def find(self, alarm: WakeUpCall, since: datetime) -> list[str]:
+        """Calls placed for the alarm at or after `since` (what Twilio's Calls list would show)."""
+        return [sid for when, name, sid in self.placed if name == alarm.name and when >= since]
+
 
 def setup(tmp_path: Path, start: datetime, **alarm_args: object) -> tuple[Clock, FakeTwilio, AlarmStore,
                                                                          WakeUpScheduler]:
@@ -71,7 +75,8 @@ def setup(tmp_path: Path, start: datetime, **alarm_args: object) -> tuple[Clock,
 
 
 def scheduler(store: AlarmStore, clock: Clock, twilio: FakeTwilio) -> WakeUpScheduler:
-    return WakeUpScheduler(store, place=twilio.place, check=twilio.check, clock=clock, sleep=clock.sleep)
+    return WakeUpScheduler(store, place=twilio.place, check=twilio.check, find_calls=twilio.find, clock=clock,
+                           sleep=clock.sleep)
 
 
 def run_until(runner: WakeUpScheduler, clock: Clock, until: datetime) -> None:
@@ -126,7 +131,7 @@ def test_restart_after_the_ring_does_not_ring_again(tmp_path: Path) -> None:
     assert len(twilio.placed) == 1
 
 
-def test_a_run_that_died_while_placing_is_not_rung_again(tmp_path: Path) -> None:
+def test_a_run_that_died_before_twilio_had_the_call_rings_it_once(tmp_path: Path) -> None:
     clock, twilio, store, runner = setup(tmp_path, MONDAY_0630)
 
     def dies(alarm: WakeUpCall) -> str:
@@ -136,10 +141,115 @@ def test_a_run_that_died_while_placing_is_not_rung_again(tmp_path: Path) -> None
     with pytest.raises(KeyboardInterrupt):
         runner.tick()
     assert store.occurrence("wake-up", MONDAY_0630)["state"] == "placing"
-    run_until(scheduler(store, clock, twilio), clock, MONDAY_0630 + timedelta(minutes=30))
+    run_until(scheduler(AlarmStore(tmp_path / "alarms.sqlite3"), clock, twilio), clock,
+              MONDAY_0630 + timedelta(minutes=30))
+    assert len(twilio.placed) == 1
+    assert store.occurrence("wake-up", MONDAY_0630)["state"] == "answered"
+
+
+def test_a_run_that_died_after_twilio_had_the_call_follows_that_call(tmp_path: Path) -> None:
+    clock, twilio, store, runner = setup(tmp_path, MONDAY_0630)
+
+    def places_then_dies(alarm: WakeUpCall) -> str:
+        twilio.place(alarm)
+        raise KeyboardInterrupt  # Twilio created the call; the answer never arrived
+
+    runner.place = places_then_dies
+    with pytest.raises(KeyboardInterrupt):
+        runner.tick()
+    run_until(scheduler(AlarmStore(tmp_path / "alarms.sqlite3"), clock, twilio), clock,
+              MONDAY_0630 + timedelta(minutes=30))
+    assert len(twilio.placed) == 1
+    occ = store.occurrence("wake-up", MONDAY_0630)
+    assert occ["state"] == "answered" and occ["call_sid"] == twilio.placed[0][2]
+    assert "found at Twilio" in store.attempts()[-1]["detail"]
+
+
+def test_a_half_done_ring_found_after_the_grace_is_logged_as_missed(tmp_path: Path) -> None:
+    clock, twilio, store, runner = setup(tmp_path, MONDAY_0630)
+    runner.place = lambda alarm: (_ for _ in ()).throw(KeyboardInterrupt)
+    with pytest.raises(KeyboardInterrupt):
+        runner.tick()
+    clock.now += timedelta(minutes=20)
+    scheduler(AlarmStore(tmp_path / "alarms.sqlite3"), clock, twilio).tick()
     assert twilio.placed == []
     occ = store.occurrence("wake-up", MONDAY_0630)
-    assert occ["state"] == "uncertain" and "not rung again" in occ["detail"]
+    assert occ["state"] == "missed" and "no call was placed" in occ["detail"]
+
+
+def test_a_ring_being_placed_by_a_live_scheduler_is_left_to_it(tmp_path: Path) -> None:
+    clock, twilio, store, runner = setup(tmp_path, MONDAY_0630)
+    other = scheduler(AlarmStore(tmp_path / "alarms.sqlite3"), clock, twilio)
+
+    def place_while_other_ticks(alarm: WakeUpCall) -> str:
+        other.tick()  # the other scheduler sees `placing` while this one holds the ring lock
+        return twilio.place(alarm)
+
+    runner.place = place_while_other_ticks
+    runner.tick()
+    assert len(twilio.placed) == 1
+    run_until(other, clock, MONDAY_0630 + timedelta(minutes=30))
+    assert len(twilio.placed) == 1
+
+
+class Crash(BaseException):
+    """The process dies here (raised after the step's effect is stored, like kill -9 right after it)."""
+
+
+def _crash_at(step: int, runner: WakeUpScheduler, twilio: FakeTwilio) -> list[str]:
+    """Make the runner die right after its `step`-th store write or Twilio request; returns the step log."""
+    steps: list[str] = []
+
+    def wrap(name: str, fn):  # type: ignore[no-untyped-def]
+        def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+            result = fn(*args, **kwargs)
+            steps.append(name)
+            if len(steps) == step:
+                raise Crash(name)
+            return result
+        return wrapped
+
+    store = runner.store
+    for name in ("add_occurrence", "claim", "log_attempt", "set_state", "update_attempt"):
+        setattr(store, name, wrap(name, getattr(store, name)))
+    runner.place = wrap("twilio:create", twilio.place)
+    runner.check = wrap("twilio:fetch", twilio.check)
+    runner.find_calls = wrap("twilio:list", twilio.find)
+    return steps
+
+
+@pytest.mark.parametrize("outcomes,retries,expected", [(["completed"], 2, 1),
+                                                       (["no-answer", "busy", "no-answer"], 2, 3)])
+def test_killed_at_any_step_the_alarm_rings_exactly_once(tmp_path: Path, outcomes: list[str], retries: int,
+                                                         expected: int) -> None:
+    """Die after each store write or Twilio request of a ring (retries included), restart: the
+    number of calls is always one per ring time plus the retries an unanswered call earns."""
+    step = 1
+    while True:
+        folder = tmp_path / f"step{step}"
+        clock, twilio, store, runner = setup(folder, MONDAY_0630 - timedelta(seconds=5), retries=retries,
+                                             retry_minutes=1)
+        twilio.outcomes, twilio.ring = list(outcomes), 3.0
+        steps = _crash_at(step, runner, twilio)
+
+        def over(store: AlarmStore = store) -> bool:
+            occ = store.occurrence("wake-up", MONDAY_0630)
+            return occ is not None and occ["state"] in FINAL_STATES
+
+        try:
+            runner.run(stop=over)
+            crashed = False
+        except Crash:
+            crashed = True
+        restarted = scheduler(AlarmStore(folder / "alarms.sqlite3"), clock, twilio)
+        restarted.run(stop=over, max_ticks=500)
+        occ = store.occurrence("wake-up", MONDAY_0630)
+        assert len(twilio.placed) == expected, (step, steps)
+        assert occ["state"] == ("answered" if expected == 1 else "unanswered"), (step, steps)
+        if not crashed:
+            break
+        step += 1
+    assert step > 6 * expected  # every step of every attempt was a crash point
 
 
 def test_missed_ring_times_follow_the_grace_policy(tmp_path: Path) -> None:

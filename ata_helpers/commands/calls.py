@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .argtypes import number_in, whole_number_in
+
 __all__ = ["register"]
 
 _LOG_COLUMNS = ["start_time", "direction", "from", "to", "status", "duration", "error_code", "sid"]
@@ -13,6 +15,9 @@ _LOG_COLUMNS = ["start_time", "direction", "from", "to", "status", "duration", "
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `ata-helpers calls log|place` and `ata-helpers wakeup …`."""
+    from ..wakeup.scheduler import GRACE_RANGE, TICK_RANGE
+
+    grace_high = GRACE_RANGE[1].total_seconds() / 60
     calls = subparsers.add_parser("calls", help="the call log, and calls placed through the REST API")
     sub = calls.add_subparsers(dest="calls_command", metavar="ACTION")
     log = sub.add_parser("log", help="list calls with Twilio's filters and the error logged for each")
@@ -22,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     log.add_argument("--on", help="only calls that started on this UTC day (YYYY-MM-DD)")
     log.add_argument("--after", help="only calls that started on or after this day or time")
     log.add_argument("--before", help="only calls that started on or before this day or time")
-    log.add_argument("--limit", type=int, help="at most this many calls (newest first)")
+    log.add_argument("--limit", type=whole_number_in(1, 1_000_000, "calls"),
+                     help="at most this many calls (newest first)")
     log.add_argument("--no-alerts", action="store_true", help="skip joining Monitor alerts")
     log.add_argument("--csv", metavar="PATH", help="write every column as CSV to PATH ('-' for stdout)")
     log.set_defaults(func=_log)
@@ -33,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     what.add_argument("--twiml", help="a TwiML <Response> document")
     what.add_argument("--url", help="a URL that returns TwiML")
     place.add_argument("--from", dest="from_", help="caller ID (default: the line's Twilio number)")
-    place.add_argument("--timeout", type=int, default=30, help="seconds to let it ring (1-600)")
+    place.add_argument("--timeout", type=whole_number_in(1, 600, "seconds"), default=30,
+                       help="seconds to let it ring (1-600)")
     place.add_argument("--no-wait", action="store_true", help="print the call SID and return at once")
     place.set_defaults(func=_place)
     calls.set_defaults(func=lambda args: (calls.print_help(), 2)[1])
@@ -48,9 +55,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--tz", required=True, help="IANA time zone, e.g. America/Los_Angeles")
     add.add_argument("--to", required=True, help="E.164 number or sip:USER@DOMAIN.sip.twilio.com")
     add.add_argument("--message", help="what the call says")
-    add.add_argument("--retries", type=int, default=2, help="extra calls when unanswered (0-5)")
-    add.add_argument("--retry-minutes", type=int, default=5)
-    add.add_argument("--ring-seconds", type=int, default=45)
+    add.add_argument("--retries", type=whole_number_in(0, 5, "retries"), default=2,
+                     help="extra calls when unanswered (0-5)")
+    add.add_argument("--retry-minutes", type=whole_number_in(1, 60, "minutes"), default=5,
+                     help="minutes between an unanswered call and the next (1-60)")
+    add.add_argument("--ring-seconds", type=whole_number_in(5, 600, "seconds"), default=45,
+                     help="seconds each call rings (5-600)")
     add.add_argument("--from", dest="from_", help="caller ID (default: the line's Twilio number)")
     add.set_defaults(func=_add)
     lst = wsub.add_parser("list", help="saved alarms and when each rings next")
@@ -59,8 +69,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rm.add_argument("name")
     rm.set_defaults(func=_remove)
     run = wsub.add_parser("run", help="keep running and ring alarms when due (Ctrl-C stops)")
-    run.add_argument("--grace", type=float, default=15, help="minutes late an alarm may still ring")
-    run.add_argument("--tick", type=float, default=20, help="longest sleep between checks, seconds")
+    run.add_argument("--grace", type=number_in(0, grace_high, "minutes"), default=15,
+                     help=f"minutes late an alarm may still ring (0-{grace_high:g})")
+    run.add_argument("--tick", type=number_in(*TICK_RANGE, "seconds"), default=20,
+                     help="longest sleep between checks, seconds (0.5-3600)")
     run.set_defaults(func=_run)
     ring = wsub.add_parser("ring", help="ring an alarm for its current ring time, once (for cron/systemd)")
     ring.add_argument("name")

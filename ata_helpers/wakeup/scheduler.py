@@ -7,23 +7,28 @@ passed since the alarm was created (over at most `lookback`). Then:
   down, or the clock jumped forward, only the latest such time rings.
 - **Missed**: a ring time older than `grace` is logged as `missed` and not rung. A wake-up call
   hours late is worse than none.
-- **Once**: every ring time is a row keyed by (alarm, UTC instant). It is claimed in a
-  transaction before the call is placed. A restart, a second scheduler on the same file or the
-  clock going back therefore never rings it twice. A claim whose outcome was lost (the process
-  died while placing the call) becomes `uncertain` and is not rung again.
+- **Exactly once**: every ring time is a row keyed by (alarm, UTC instant). It is claimed in a
+  transaction, under the store's ring lock, before the call is placed, so a restart, a second
+  scheduler on the same file or the clock going back never rings it twice. A claim left half-done
+  (the process died between claiming and recording the call's SID: the lock is free, the row still
+  says `placing`) is checked against Twilio: a call to the alarm's number created since the claim
+  is adopted and followed; with none, the call is placed, if still within `grace` of when it was
+  due. Past the grace it is logged as `missed`; if Twilio cannot be asked until `give_up`, as
+  `uncertain`.
 - **Unanswered** (no-answer, busy, failed, canceled): the call is placed again after
   `retry_minutes`, up to `retries` more times. Each attempt is logged.
 - **Network errors** while placing or checking a call: back off (15 s doubling, at most 5 min)
   and try again until `give_up` after the ring time. A Twilio 4xx error is final and logged with
   its code, meaning and fix.
 
-Clock, sleep, call placing and status checking are injectable, so tests run the whole policy
-on a fake clock.
+Clock, sleep, call placing, status checking and the look-up of recent calls are injectable, so
+tests run the whole policy on a fake clock.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -34,7 +39,8 @@ from ..errors import SandboxError, TwilioApiError, ValidationError
 from .schedule import WakeUpCall
 from .store import FINAL_STATES, AlarmStore
 
-__all__ = ["WakeUpScheduler", "ring_soon", "ring_due", "place_alarm_call", "call_status", "is_transient"]
+__all__ = ["WakeUpScheduler", "ring_soon", "ring_due", "place_alarm_call", "call_status", "calls_since",
+           "is_transient", "GRACE_RANGE", "TICK_RANGE"]
 
 log = logging.getLogger("ata_helpers.wakeup")
 
@@ -42,6 +48,15 @@ Clock = Callable[[], datetime]
 Sleep = Callable[[float], None]
 PlaceCall = Callable[[WakeUpCall], str]
 CheckCall = Callable[[str], str]
+FindCalls = Callable[[WakeUpCall, datetime], list[str]]
+
+GRACE_RANGE = (timedelta(0), timedelta(hours=12))
+TICK_RANGE = (0.5, 3600.0)
+GIVE_UP_LIMIT = timedelta(days=1)
+LOOKBACK_RANGE = (timedelta(minutes=1), timedelta(days=31))
+# How much earlier than our claim Twilio's clock may stamp the call we placed (its date_created has
+# whole seconds, and clocks differ a little); calls already logged for the ring time never count.
+CLOCK_SKEW = timedelta(seconds=30)
 
 
 
@@ -64,6 +79,22 @@ def call_status(sid: str) -> str:
         return str(twilio_client().calls(sid).fetch().status)
 
 
+def calls_since(alarm: WakeUpCall, since: datetime) -> list[str]:
+    """SIDs of calls to the alarm's number that Twilio created at or after `since`, oldest first."""
+    from ..twilio_api import explained_errors, twilio_client
+
+    with explained_errors():
+        calls = twilio_client().calls.list(to=alarm.to, limit=200, page_size=200)
+    found = [c for c in calls if c.date_created is not None and c.date_created >= since]
+    return [str(c.sid) for c in sorted(found, key=lambda c: c.date_created)]
+
+
+def _check_range(field: str, value: float, low: float, high: float, unit: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not low <= value <= high:
+        raise ValidationError(field, f"a number of {unit} from {low:g} to {high:g}", value)
+
+
 def is_transient(exc: BaseException) -> bool:
     """True for errors worth retrying: no network, the Twilio twin away, Twilio 5xx or 429."""
     if isinstance(exc, TwilioApiError):
@@ -80,6 +111,7 @@ class WakeUpScheduler:
     store: AlarmStore
     place: PlaceCall = place_alarm_call
     check: CheckCall = call_status
+    find_calls: FindCalls = calls_since
     clock: Clock = _utc_now
     sleep: Sleep = time.sleep
     grace: timedelta = timedelta(minutes=15)
@@ -87,6 +119,16 @@ class WakeUpScheduler:
     lookback: timedelta = timedelta(days=7)
     tick_seconds: float = 20.0
     say: Callable[[str], None] | None = None
+
+    def __post_init__(self) -> None:
+        for field, value, (low, high) in (("grace", self.grace, GRACE_RANGE),
+                                          ("lookback", self.lookback, LOOKBACK_RANGE),
+                                          ("give_up", self.give_up, (timedelta(0), GIVE_UP_LIMIT))):
+            if not isinstance(value, timedelta):
+                raise ValidationError(field, "a datetime.timedelta", value)
+            _check_range(field, value.total_seconds() / 60, low.total_seconds() / 60,
+                         high.total_seconds() / 60, "minutes")
+        _check_range("tick_seconds", self.tick_seconds, *TICK_RANGE, "seconds")
 
     def _log(self, text: str) -> None:
         log.info(text)
@@ -134,16 +176,10 @@ class WakeUpScheduler:
         return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
     def _advance(self, alarm: WakeUpCall, occ: dict, now: datetime) -> None:
-        state, due = occ["state"], occ["due"]
+        state = occ["state"]
         if state == "placing":
-            # Another run claimed it and never recorded the outcome: it may have rung.
-            if now.timestamp() - occ["updated_at"] > 300:
-                self.store.set_state(alarm.name, due, now, state="uncertain",
-                                     detail="the scheduler stopped while placing this call; not rung again")
-                self._log(f"{alarm.name}: outcome of the call placed for {self._due(due)} is unknown; "
-                          "not ringing again")
-            return
-        if state in ("due", "retry"):
+            self._recover(alarm, occ, now)
+        elif state in ("due", "retry"):
             self._place(alarm, occ, now)
         elif state == "ringing":
             self._follow(alarm, occ, now)
@@ -166,6 +202,12 @@ class WakeUpScheduler:
                                  detail=f"gave up {self._late(give_up)} after the ring time")
             self._log(f"{alarm.name}: gave up on {self._due(due)}")
             return
+        with self.store.ring_lock() as held:
+            if held:  # else another scheduler is placing a call right now: look again next tick
+                self._claim_and_place(alarm, due, now)
+
+    def _claim_and_place(self, alarm: WakeUpCall, due: float, now: datetime) -> None:
+        """Claim the ring time and place its call (the caller holds the ring lock)."""
         claimed = self.store.claim(alarm.name, due, now)
         if claimed is None:
             return
@@ -176,10 +218,53 @@ class WakeUpScheduler:
         except Exception as exc:  # noqa: BLE001 - every failure is classified and logged
             self._placing_failed(alarm, claimed, attempt, now, exc)
             return
-        self.store.set_state(alarm.name, due, now, state="ringing", attempts=attempt, call_sid=sid,
-                             network_errors=0)
-        self.store.log_attempt(alarm.name, due, attempt, now, "placed", sid)
+        self.store.record_placed(alarm.name, due, attempt, now, sid)
         self._log(f"{alarm.name}: attempt {attempt} for {self._due(due)} placed as {sid}")
+
+    def _recover(self, alarm: WakeUpCall, occ: dict, now: datetime) -> None:
+        """A ring time in `placing`: if its scheduler died, find out whether the call was placed."""
+        due = occ["due"]
+        with self.store.ring_lock() as held:
+            if not held:
+                return  # its scheduler is alive and placing the call now
+            occ = self.store.occurrence(alarm.name, datetime.fromtimestamp(due, timezone.utc)) or {}
+            if occ.get("state") != "placing":
+                return  # it finished while we waited for the lock
+            claimed_at = datetime.fromtimestamp(occ["updated_at"], timezone.utc)
+            attempt = occ["attempts"] + 1
+            try:
+                found = [sid for sid in self.find_calls(alarm, claimed_at - CLOCK_SKEW)
+                         if sid not in self.store.known_calls(alarm.name, due)]
+            except Exception as exc:  # noqa: BLE001 - every failure is classified and logged
+                detail = str(exc).replace("\n", " ")
+                if is_transient(exc) and now.timestamp() - due <= self._give_up_for(alarm).total_seconds():
+                    self._log(f"{alarm.name}: cannot ask Twilio whether the call for {self._due(due)} was "
+                              f"placed ({detail}); asking again")
+                    return
+                self.store.set_state(alarm.name, due, now, state="uncertain",
+                                     detail=f"the scheduler stopped while placing this call and Twilio could "
+                                            f"not be asked whether it was placed: {detail}")
+                self._log(f"{alarm.name}: outcome of the call for {self._due(due)} is unknown: {detail}")
+                return
+            if found:
+                self.store.record_placed(alarm.name, due, attempt, now, found[0],
+                                         "found at Twilio after the scheduler stopped while placing it")
+                self._log(f"{alarm.name}: the scheduler stopped while placing attempt {attempt} for "
+                          f"{self._due(due)}; Twilio has it as {found[0]}: following it")
+                return
+            wanted = due if occ["attempts"] == 0 else (occ["next_try"] or due)
+            if now.timestamp() - wanted > self.grace.total_seconds():
+                self.store.set_state(alarm.name, due, now, state="missed",
+                                     detail=f"the scheduler stopped while placing this call, no call was "
+                                            f"placed, and {self._late(now - datetime.fromtimestamp(wanted, timezone.utc))} "
+                                            f"had passed (more than {self._late(self.grace)})")
+                self._log(f"{alarm.name}: the call for {self._due(due)} was never placed and is too late now")
+                return
+            self.store.set_state(alarm.name, due, now, state="retry" if occ["attempts"] else "due",
+                                 next_try=now.timestamp())
+            self._log(f"{alarm.name}: the scheduler stopped before Twilio had the call for {self._due(due)}; "
+                      "placing it now")
+            self._claim_and_place(alarm, due, now)
 
     def _placing_failed(self, alarm: WakeUpCall, occ: dict, attempt: int, now: datetime,
                         exc: BaseException) -> None:
@@ -250,7 +335,7 @@ class WakeUpScheduler:
         for occ in self.store.open_occurrences():
             if occ["state"] in ("due", "retry") and occ["next_try"] is not None:
                 waits.append(occ["next_try"] - now.timestamp())
-            elif occ["state"] == "ringing":
+            elif occ["state"] in ("ringing", "placing"):
                 waits.append(2.0)
         return max(0.5, min(waits))
 
@@ -299,8 +384,9 @@ def ring_due(name: str, store: AlarmStore | None = None, scheduler: WakeUpSchedu
              ahead: timedelta = timedelta(minutes=2)) -> dict:
     """Ring alarm `name` for its current ring time, once (what cron and systemd run).
 
-    The ring time is the latest one between `grace` ago and `ahead` from now. If it was already
-    recorded (rung, or being rung by `wakeup run`), nothing is placed and its record is returned.
+    The ring time is the latest one between `grace` ago and `ahead` from now. If it is already over,
+    nothing is placed and its record is returned; if it is in progress (rung by `wakeup run`, or
+    left half-done by a run that died) it is seen through, placing its call only if nobody did.
     """
     store = store or AlarmStore()
     runner = scheduler or WakeUpScheduler(store)
@@ -314,7 +400,11 @@ def ring_due(name: str, store: AlarmStore | None = None, scheduler: WakeUpSchedu
                               name)
     due = times[-1]
     if not store.add_occurrence(name, due, "due", now):
-        runner._log(f"{name}: ring time {due.isoformat()} was already handled")
-        return store.occurrence(name, due) or {}
+        occ = store.occurrence(name, due) or {}
+        if occ.get("state") in FINAL_STATES:
+            runner._log(f"{name}: ring time {due.isoformat()} was already handled")
+            return occ
+        runner._log(f"{name}: ring time {due.isoformat()} is in progress ({occ.get('state')}); seeing it through")
+        return runner.see_through(alarm, due)
     runner._log(f"{name}: ring time {due.isoformat()} is due")
     return runner.see_through(alarm, due)

@@ -5,6 +5,10 @@ The file is `ATA_WAKEUP_DB` when set; otherwise `wakeup.sqlite3` in the course's
 `occurrences`, keyed by the alarm's name and the UTC instant it was due: that key is what makes
 the scheduler ring an alarm at most once per ring time, across restarts and clock changes.
 Claims are taken with `BEGIN IMMEDIATE`, so two schedulers on one file cannot both ring.
+
+A scheduler holds the store's ring lock (a lock file beside the database, see `ata_helpers.locks`)
+from claiming a ring time until the call's SID is recorded. The system drops that lock when the
+process dies, so a ring time found in `placing` with the lock free was left half-done by a crash.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ import json
 import os
 import sqlite3
 import threading
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import ValidationError
+from ..locks import try_lock
 from ..sqlite_util import connect, immediate_transaction
 from .schedule import WakeUpCall
 
@@ -94,6 +99,17 @@ class AlarmStore:
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction taken at once, so a check-then-claim cannot race another process."""
         return immediate_transaction(self._db())
+
+    @property
+    def lock_path(self) -> Path:
+        """The ring lock's file, beside the database."""
+        return self.path.with_name(self.path.name + ".ring.lock")
+
+    @contextmanager
+    def ring_lock(self) -> Iterator[bool]:
+        """Take the ring lock if no other scheduler holds it; yields whether it was taken."""
+        with try_lock(self.lock_path) as taken:
+            yield taken
 
     def close(self) -> None:
         """Close the database connection."""
@@ -185,6 +201,20 @@ class AlarmStore:
             db.execute(f"UPDATE occurrences SET {assignments}, updated_at=? WHERE alarm=? AND due=?",
                        (*fields.values(), _ts(now), name, due))
 
+    def record_placed(self, name: str, due: float, attempt: int, now: datetime, call_sid: str,
+                      detail: str = "") -> None:
+        """One transaction: the ring time is `ringing` call `call_sid`, and the attempt log says so."""
+        with self.transaction():
+            self.set_state(name, due, now, state="ringing", attempts=attempt, call_sid=call_sid,
+                           network_errors=0, detail=detail)
+            self.log_attempt(name, due, attempt, now, "placed", call_sid, detail)
+
+    def known_calls(self, name: str, due: float) -> set[str]:
+        """SIDs of every call already logged for one ring time."""
+        rows = self._db().execute("SELECT call_sid FROM attempts WHERE alarm=? AND due=? AND call_sid IS NOT NULL",
+                                  (name, due)).fetchall()
+        return {r["call_sid"] for r in rows}
+
     def open_occurrences(self) -> list[dict[str, Any]]:
         """Occurrences still in progress (due, placing, ringing, waiting to retry), oldest first."""
         marks = ",".join("?" * len(OPEN_STATES))
@@ -200,10 +230,10 @@ class AlarmStore:
                        "VALUES(?,?,?,?,?,?,?)", (name, due, attempt, _ts(now), call_sid, status, detail))
 
     def update_attempt(self, name: str, due: float, call_sid: str, status: str, detail: str = "") -> None:
-        """Update a logged attempt's status (and call SID)."""
+        """Update a logged attempt's status (and detail, when one is given)."""
         with self.transaction() as db:
-            db.execute("UPDATE attempts SET status=?, detail=? WHERE alarm=? AND due=? AND call_sid=?",
-                       (status, detail, name, due, call_sid))
+            db.execute("UPDATE attempts SET status=?, detail=CASE WHEN ?='' THEN detail ELSE ? END "
+                       "WHERE alarm=? AND due=? AND call_sid=?", (status, detail, detail, name, due, call_sid))
 
     def history(self, name: str | None = None) -> "Any":
         """Ring times and what happened (pandas DataFrame, newest first)."""
