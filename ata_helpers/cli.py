@@ -41,7 +41,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit status."""
+    """Entry point of the console script; returns the exit status.
+
+    Every error ends as one line on stderr and a non-zero status, never a traceback (a traceback
+    could show a secret held in a local variable): 1 for errors, 2 for bad arguments (argparse),
+    130 for Ctrl-C, and 141 — quietly — when the reader of stdout went away (`| head -1`).
+    """
+    try:
+        status = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
+
+
+def _run(argv: Sequence[str] | None) -> int:
     from .errors import AtaHelpersError
 
     parser = build_parser()
@@ -49,22 +64,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    import sqlite3
-
-    from .settings import redact_text
-
     try:
         return int(args.func(args) or 0)
-    except AtaHelpersError as exc:
-        print(f"error: {redact_text(str(exc))}", file=sys.stderr)
-        return 1
-    except (OSError, ValueError, sqlite3.Error) as exc:
-        # Bad files, unreadable databases, network failures: one line, never a traceback (which
-        # could show a secret held in a local variable).
-        print(f"error: {type(exc).__name__}: {redact_text(str(exc))}", file=sys.stderr)
-        return 1
+    except BrokenPipeError:
+        raise
     except KeyboardInterrupt:
         return 130
+    except AtaHelpersError as exc:
+        _error(str(exc))
+    except MemoryError:
+        _error("out of memory: the input is too large for this machine (give a smaller file or a time range)")
+    except RecursionError:
+        _error("the input is nested too deeply to read")
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        _error(f"{type(exc).__name__}: {exc}")
+    return 1
+
+
+def _error(text: str) -> None:
+    """Print `error: …` on one line, secrets redacted, at most 2,000 characters."""
+    from .settings import redact_text
+
+    line = " ".join(part.strip() for part in redact_text(text).splitlines() if part.strip())
+    if len(line) > 2000:
+        line = line[:2000] + "…"
+    try:
+        print(f"error: {line}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass  # stderr is gone too: the exit status still tells
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush does not complain about the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (a test's capture): nothing will be flushed to a pipe
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -74,24 +74,64 @@ def twilio_errors() -> Mapping[int, tuple[str, str]]:
 
 
 def explain_twilio_error(exc: BaseException) -> TwilioApiError:
-    """Turn a TwilioRestException into a TwilioApiError with a one-line meaning and fix."""
+    """Turn any error the twilio SDK raises into a TwilioApiError with a one-line meaning and fix.
+
+    A TwilioRestException carries Twilio's status, code and message. List and page fetches raise
+    a plain TwilioException("Unable to fetch page", response) instead: its response's JSON body
+    gives the same fields (https://www.twilio.com/docs/usage/twilios-response#response-formats-exceptions).
+    """
+    import json
+
     status = int(getattr(exc, "status", 0) or 0)
     code = getattr(exc, "code", None)
     message = str(getattr(exc, "msg", "") or exc)
-    meaning, fix = twilio_errors().get(int(code) if code else -1, ("", ""))
-    return TwilioApiError(status, code, message, meaning, fix, getattr(exc, "method", ""),
-                          getattr(exc, "uri", ""))
+    method, uri = getattr(exc, "method", ""), getattr(exc, "uri", "")
+    response = exc.args[1] if len(getattr(exc, "args", ())) > 1 else None
+    if response is not None and hasattr(response, "status_code"):
+        status = int(getattr(response, "status_code", 0) or 0)
+        try:
+            body = json.loads(getattr(response, "text", "") or "{}")
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        code = body.get("code", code)
+        message = str(body.get("message") or exc.args[0])
+    try:
+        code = int(code) if code not in (None, "") else None
+    except (TypeError, ValueError):
+        code = None
+    meaning, fix = twilio_errors().get(code if code is not None else -1, ("", ""))
+    if not meaning and status in _STATUS_HINTS:
+        meaning, fix = _STATUS_HINTS[status]
+    return TwilioApiError(status, code, message, meaning, fix, method, uri)
+
+
+# What an HTTP status means when Twilio's error code is not in the course's list.
+_STATUS_HINTS: dict[int, tuple[str, str]] = {
+    401: ("Twilio did not accept the account SID and auth token (or API key and secret).",
+          "Copy TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN again from the Console's Account Info, "
+          "then run `ata-helpers env`."),
+    403: ("The credentials are valid but not allowed to do this (a restricted API key, or a "
+          "feature not enabled on the account).", "Use the account's auth token or a standard API key."),
+    404: ("Twilio has no such resource in this account (deleted, or created in another account or "
+          "subaccount).", "Check the SID, and that TWILIO_ACCOUNT_SID is the account that holds it."),
+    429: ("Too many requests at once: Twilio is rate-limiting the account.", "Wait a few seconds and run it again."),
+}
+for _status in (500, 502, 503, 504):
+    _STATUS_HINTS[_status] = ("Twilio had a server error or is unavailable; nothing in your setup caused it.",
+                              "Wait a minute and run it again; see status.twilio.com.")
 
 
 @contextmanager
 def explained_errors() -> Iterator[None]:
-    """Re-raise Twilio REST errors raised inside the block as explained TwilioApiError."""
+    """Re-raise every error of the twilio SDK raised inside the block as an explained TwilioApiError
+    (REST errors, page fetches, and requests that never got an answer)."""
     import requests
-    from twilio.base.exceptions import TwilioRestException
+    from twilio.base.exceptions import TwilioException
 
     try:
         yield
-    except TwilioRestException as exc:
+    except TwilioException as exc:
         raise explain_twilio_error(exc) from exc
     except requests.RequestException as exc:
         raise TwilioApiError(0, None, f"cannot reach Twilio: {type(exc).__name__}",

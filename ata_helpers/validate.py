@@ -39,6 +39,8 @@ __all__ = [
     "validate_voice_method",
     "validate_bin_url",
     "validate_friendly_name",
+    "validate_text",
+    "control_characters",
 ]
 
 # Twilio's public edge locations -> where they are, and legacy region names -> edge: both read from
@@ -68,7 +70,7 @@ def validate_e164(value: str, field: str = "phone_number") -> str:
         raise ValidationError(field, "required: a number in E.164 form, e.g. +14155550123", value)
     if not text.startswith("+"):
         raise ValidationError(field, "E.164 starts with + and the country code, e.g. +14155550123", value)
-    if not _E164.match(text):
+    if not _E164.fullmatch(text):
         raise ValidationError(field, "E.164: + then 2 to 15 digits, the first not 0, e.g. +14155550123",
                               value)
     return text
@@ -87,7 +89,7 @@ def validate_domain_label(value: str, field: str = "domain_label") -> str:
                               "edge names such as .us1 do not belong in the domain name", value)
     if len(text) > 63:
         raise ValidationError(field, "at most 63 characters", value)
-    if not _LABEL.match(text):
+    if not _LABEL.fullmatch(text):
         raise ValidationError(field, "letters, digits and '-' only, not starting or ending with '-'", value)
     return text
 
@@ -100,7 +102,7 @@ def domain_name_for(label: str) -> str:
 def validate_domain_name(value: str, field: str = "domain_name") -> str:
     """A SIP domain name: one valid label followed by `.sip.twilio.com` (the global name, no edge)."""
     text = str(value or "").strip().lower()
-    match = _EDGE_HOST.match(text)
+    match = _EDGE_HOST.fullmatch(text)
     if match:
         raise ValidationError(field, f"use the global name ending in {GLOBAL_SIP_SUFFIX}; "
                               f"'.{match.group(1)}' makes it an edge-specific hostname", value)
@@ -119,9 +121,40 @@ def validate_sip_username(value: str, field: str = "username") -> str:
         raise ValidationError(field, "required: 1-32 letters, digits, '+', '.', '_' or '-'", value)
     if len(text) > 32:
         raise ValidationError(field, "at most 32 characters (Twilio's limit)", value)
-    if not _USERNAME.match(text):
+    if not _USERNAME.fullmatch(text):
         raise ValidationError(field, "letters, digits, '+', '.', '_' and '-' only (it goes into a SIP URI)",
                               value)
+    return text
+
+
+def control_characters(text: str, allow: str = "") -> list[str]:
+    """The control characters in `text` (Unicode category Cc: NUL, line breaks, ESC, DEL, C1…) and
+    the code points XML 1.0 forbids (U+FFFE, U+FFFF, lone surrogates), as U+XXXX names; characters
+    in `allow` are let through."""
+    import unicodedata
+
+    found = []
+    for char in text:
+        if char in allow:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
+            name = f"U+{ord(char):04X}"
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def validate_text(value: str, field: str, allow_line_breaks: bool = False, limit: int | None = None) -> str:
+    """Text that goes into TwiML, XML or a config file: no control characters (tab, and line breaks
+    when `allow_line_breaks`, excepted), at most `limit` characters. XML 1.0 cannot carry most control
+    characters at all (W3C XML 1.0 §2.2), so they are refused here rather than written broken."""
+    text = str(value if value is not None else "")
+    bad = control_characters(text, allow="\t\n\r" if allow_line_breaks else "")
+    if bad:
+        kind = "control characters" if allow_line_breaks else "control characters or line breaks"
+        raise ValidationError(field, f"text without {kind} (found {', '.join(bad[:5])})", value)
+    if limit is not None and len(text) > limit:
+        raise ValidationError(field, f"at most {limit} characters, got {len(text)}", None)
     return text
 
 
@@ -149,6 +182,9 @@ def validate_sip_password(value: str, field: str = "password") -> str:
         raise ValidationError(field, "required: 12+ characters with upper-case, lower-case and a digit")
     if text != text.strip():
         raise ValidationError(field, "no spaces at the start or end (the ATA would not send them)")
+    if control_characters(text):
+        raise ValidationError(field, "no control characters such as NUL, tab or line breaks (the ATA takes "
+                                     "printable characters only)")
     problems = password_problems(text)
     if problems:
         raise ValidationError(field, "Twilio's password policy needs " + ", ".join(problems))
@@ -235,7 +271,7 @@ def parse_sip_uri(value: str, field: str = "sip_uri") -> SipUri:
     limits apart, so the 255 are counted before the `?`. Raises ValidationError.
     """
     text = str(value or "").strip()
-    match = _SIP_URI.match(text)
+    match = _SIP_URI.fullmatch(text)
     if not match:
         raise ValidationError(field, "a SIP URI such as sip:USER@HOST, optionally followed by ;name=value "
                               "parameters and a ?name=value header part", value)
@@ -244,7 +280,7 @@ def parse_sip_uri(value: str, field: str = "sip_uri") -> SipUri:
         raise ValidationError(field, f"under 255 characters before any '?' headers (Twilio's limit for a SIP "
                               f"URI); this one has {len(address)}", value)
     host = match.group("host").lower()
-    if not _HOST.match(host):
+    if not _HOST.fullmatch(host):
         raise ValidationError(field, f"{host!r} is not a host name or IP address", value)
     params: list[tuple[str, str | None]] = []
     for item in (match.group("params") or "").split(";")[1:]:
@@ -298,10 +334,10 @@ def twilio_sip_host(host: str) -> tuple[str, str | None] | None:
     """(label, edge) for a Twilio SIP domain host: `LABEL.sip.twilio.com` gives (LABEL, None),
     `LABEL.sip.EDGE.twilio.com` gives (LABEL, EDGE); None for any other host."""
     text = host.strip().lower()
-    match = _GLOBAL_HOST.match(text)
+    match = _GLOBAL_HOST.fullmatch(text)
     if match:
         return match.group(1), None
-    match = _EDGE_HOST.match(text)
+    match = _EDGE_HOST.fullmatch(text)
     if match:
         return text.split(".", 1)[0], match.group(1)
     return None

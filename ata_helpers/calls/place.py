@@ -76,7 +76,11 @@ def build_twiml(say: str | None = None, twiml: Any = None, voice: str | None = N
     else:
         from twilio.twiml.voice_response import VoiceResponse
 
-        message = (DEFAULT_MESSAGE if say is None else str(say)).strip()
+        from .validate import validate_text
+
+        message = validate_text(DEFAULT_MESSAGE if say is None else say, "say", allow_line_breaks=True).strip()
+        if voice is not None:
+            validate_text(voice, "voice")
         if not message:
             raise ValidationError("say", "a message to speak (not empty)", say)
         if not 1 <= int(loop) <= 10:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ValidationError
 from .load import CaptureInput, load_capture
 
 if TYPE_CHECKING:
@@ -76,6 +77,11 @@ def ladder(frame: CaptureInput, call_id: str | None = None,
     if findings is None:
         findings = diagnose(capture)
     rows = frame if call_id is None else frame[frame["call_id"] == call_id]
+    if call_id is not None and rows.empty:
+        known = [str(c) for c in frame["call_id"].dropna().unique()]
+        listed = ", ".join(known[:10]) + (f" and {len(known) - 10} more" if len(known) > 10 else "")
+        raise ValidationError("call_id", f"a Call-ID in this capture ({listed or 'it has no SIP calls'})",
+                              call_id)
     truncated = False
     originals = rows[~rows["retransmission"]]
     if len(originals) > MAX_MESSAGES:

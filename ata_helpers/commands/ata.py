@@ -49,11 +49,13 @@ def _config_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from ..grandstream import FxsPort, HT80xConfig
+    from ..validate import validate_domain_name
 
+    server = validate_domain_name(args.server, "server")  # before the password prompt
     password = os.environ.get(args.password_env) or getpass.getpass("SIP password (not shown): ")
     names = args.name + [""] * len(args.user)
     ports = [FxsPort(user_id=user, password=password, display_name=names[i]) for i, user in enumerate(args.user)]
-    return HT80xConfig(model=args.model, sip_server=args.server, ports=ports)
+    return HT80xConfig(model=args.model, sip_server=server, ports=ports)
 
 
 def _xml(args: argparse.Namespace) -> int:

@@ -139,7 +139,6 @@ def _setup(args: argparse.Namespace) -> int:
     try:
         _print(setup.apply(args.stages))
     except SetupError as exc:
-        _print(exc.report)
-        print(f"\nerror: {exc}", file=sys.stderr)
-        return 1
+        _print(exc.report)  # what ran, what failed, what did not; the CLI prints the error's line
+        raise
     return 0

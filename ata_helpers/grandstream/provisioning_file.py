@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["normalize_mac", "config_filename", "config_xml", "parse_config_xml", "write_config_file"]
 
-_COLON_OR_DASH = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$")
-_DOTTED = re.compile(r"^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$")
-_PNAME = re.compile(r"^P\d{1,5}$")
+_COLON_OR_DASH = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}\Z")
+_DOTTED = re.compile(r"^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}\Z")
+_PNAME = re.compile(r"^P\d{1,5}\Z")
 _SECRET_PVALUES = PASSWORD_PVALUES | {"P2", "P196", "P1359", "P1361"}
 
 

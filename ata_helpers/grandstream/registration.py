@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["registration_checks", "TWILIO_SIDE_REMINDERS"]
 
-_TWILIO_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.sip(\.[a-z0-9-]+)?\.twilio\.com(:\d+)?$")
+_TWILIO_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.sip(\.[a-z0-9-]+)?\.twilio\.com(:\d+)?\Z")
 
 TWILIO_SIDE_REMINDERS: list[tuple[str, str]] = [
     ("SIP Registration is on for the domain", "otherwise Twilio refuses with 32210: turn it on (notebook 03)"),

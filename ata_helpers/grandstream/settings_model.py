@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from ..errors import SettingError
 from ..settings import MASK
+from ..validate import control_characters
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,11 +66,11 @@ NAT_TRAVERSAL: dict[str, str] = {name: code for name, code, _ in _NAT_CHOICES}
 TRANSPORTS: dict[str, str] = {name: code for name, code, _ in _TRANSPORT_CHOICES}
 
 _HOST = re.compile(
-    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$",
+    r"^(?=.{1,253}\Z)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\Z",
     re.I,
 )
-_SIP_USER = re.compile(r"^[A-Za-z0-9_.!~*'()&=+$,;?/%-]{1,64}$")
-_PREFIX = re.compile(r"^[0-9+*#]{0,16}$")
+_SIP_USER = re.compile(r"^[A-Za-z0-9_.!~*'()&=+$,;?/%-]{1,64}\Z")
+_PREFIX = re.compile(r"^[0-9+*#]{0,16}\Z")
 
 
 _UNSET: Any = object()
@@ -373,7 +374,7 @@ def _check_host(name: str, value: str, port: int | None, required: bool) -> str:
 def _check_text(name: str, value: Any, port: int | None, printable_only: bool = True) -> str:
     if not isinstance(value, str):
         raise SettingError(name, "must be text", value, port)
-    if printable_only and any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if printable_only and control_characters(value):
         raise SettingError(name, "must not contain control characters or line breaks", value, port)
     return value
 

@@ -283,41 +283,57 @@ class TwilioSetup:
     def plan(self, stages: str | Iterable[str] | None = None) -> "pd.DataFrame":
         """What apply() would do, one row per step; only reads, nothing is changed."""
         chosen = self._chosen(stages)
-        ctx = self._context(chosen)
-        rows = [self._record(ctx, s, s.run(ctx, True)) for s in self._steps() if s.stage in chosen]
+        with explained_errors():
+            ctx = self._context(chosen)
+            rows = [self._record(ctx, s, s.run(ctx, True)) for s in self._steps() if s.stage in chosen]
         return results_table(rows)
 
     def apply(self, stages: str | Iterable[str] | None = None, save: bool = True) -> "pd.DataFrame":
-        """Run the steps in order; a second run reports `unchanged`. Raises SetupError at the first failure.
+        """Run the steps in order; a second run reports `unchanged`.
 
-        With `save`, the inputs are saved for the next notebooks once every step has run.
+        Raises SetupError at the first failure of any kind, with the table of what ran, what failed
+        and what did not run. With `save`, the inputs are saved for the next notebooks once every
+        step has run.
         """
         chosen = self._chosen(stages)
         steps = [s for s in self._steps() if s.stage in chosen]
         rows: list[StepResult] = []
-        ctx = self._context(chosen)
+        try:
+            with explained_errors():
+                ctx = self._context(chosen)
+        except AtaHelpersError as exc:
+            raise self._failed(steps, 0, rows, exc) from exc
         for index, step in enumerate(steps):
             try:
-                rows.append(self._record(ctx, step, step.run(ctx, False)))
-            except AtaHelpersError as exc:
-                secrets = [self._password] if self._password else []
-                rows.append(StepResult("", "", "", "failed", redact_text(str(exc), secrets), step.name))
-                rows += [StepResult("", "", "", "not run", "", s.name) for s in steps[index + 1:]]
-                raise SetupError(step.name, exc, results_table(rows)) from exc
+                with explained_errors():
+                    rows.append(self._record(ctx, step, step.run(ctx, False)))
+            except Exception as exc:  # noqa: BLE001 - any failure ends the run with its report
+                raise self._failed(steps, index, rows, exc) from exc
         if save:
             self.save()
         return results_table(rows)
+
+    def _failed(self, steps: list[_Step], index: int, rows: list[StepResult], exc: Exception) -> SetupError:
+        """The SetupError for a run that failed at steps[index]: what ran, what failed, what did not."""
+        secrets = [self._password] if self._password else []
+        text = str(exc) if isinstance(exc, AtaHelpersError) else f"{type(exc).__name__}: {exc}"
+        failed_step = steps[index].name if steps else "lookup"
+        rows = [*rows, StepResult("", "", "", "failed", redact_text(text, secrets), failed_step)]
+        rows += [StepResult("", "", "", "not run", "", s.name) for s in steps[index + 1:]]
+        return SetupError(failed_step, exc, results_table(rows))
 
     def teardown(self) -> "pd.DataFrame":
         """Delete what this setup created (tagged `ata-course:LABEL`) and reset the number's voice URL."""
         rows: list[StepResult] = []
         try:
-            return self._teardown(rows)
-        except AtaHelpersError as exc:
+            with explained_errors():
+                return self._teardown(rows)
+        except Exception as exc:  # noqa: BLE001 - any failure ends the run with its report
             done = [row.resource for row in rows]
             for row in rows:
                 row.step = row.resource
-            failed = StepResult("teardown", self.tag, "", "failed", str(exc).splitlines()[0])
+            text = str(exc) if isinstance(exc, AtaHelpersError) else f"{type(exc).__name__}: {exc}"
+            failed = StepResult("teardown", self.tag, "", "failed", (text.splitlines() or [""])[0])
             failed.step = "next resource after " + (done[-1] if done else "none")
             raise SetupError(failed.step, exc, results_table([*rows, failed])) from exc
 

@@ -4,20 +4,53 @@ cron and systemd run `ata-helpers wakeup ring NAME` at the ring time. That comma
 alarm store, so retries and the ring-once rule still apply, and a cron job can share a file with
 a running `ata-helpers wakeup run` without ringing twice. Home Assistant calls Twilio's REST API
 itself with a `rest_command`. Secrets stay in its `secrets.yaml` and never appear in the snippet.
+
+Nothing given can add a line or a command to these files: text with control characters or line
+breaks is refused; the command and log paths go into the crontab line as single shell words
+(`shlex.quote`, with cron's `%` escaped), into the systemd unit only when made of characters
+systemd reads literally, and every Home Assistant string is a JSON string (valid YAML).
 """
 
 from __future__ import annotations
 
+import json
+import re
 import shlex
 from typing import Iterable
 from urllib.parse import urlencode
 
 from ..errors import ValidationError
+from ..validate import validate_text
 from .schedule import DAY_NAMES, WakeUpCall
 
 __all__ = ["crontab_line", "systemd_units", "home_assistant_config", "cron_days", "systemd_days"]
 
 _SYSTEMD_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# characters systemd takes literally in ExecStart= (no quotes, escapes, % specifiers or $ variables)
+_SYSTEMD_LITERAL = re.compile(r"^[A-Za-z0-9_@+=:,./~ -]+\Z")
+
+
+def _cron_word(text: str, field: str) -> str:
+    """One shell word for a crontab line: quoted with shlex.quote, then cron's `%` (which cron turns
+    into a line break) escaped. A leading `$HOME/` or `~/` stays outside the quotes so it still expands."""
+    value = validate_text(text, field)
+    if not value.strip():
+        raise ValidationError(field, "a path (not empty)", text)
+    for home in ("$HOME/", "~/"):
+        if value.startswith(home):
+            rest = value[len(home):]
+            return '"$HOME"/' + (shlex.quote(rest) if rest else "")
+    return shlex.quote(value).replace("%", "\\%")
+
+
+def _systemd_command(text: str) -> str:
+    """The command for ExecStart=, refused unless systemd reads it literally; quoted if it has spaces."""
+    value = validate_text(text, "command").strip()
+    if not value or not _SYSTEMD_LITERAL.match(value):
+        raise ValidationError("command", "a program path of letters, digits, spaces and _ @ + = : , . / ~ - "
+                                         "(systemd gives quotes, backslashes, % and $ a meaning of their own; "
+                                         "link the program from a plain path instead)", text)
+    return f'"{value}"' if " " in value else value
 
 
 def _runs(values: Iterable[int]) -> list[list[int]]:
@@ -64,7 +97,8 @@ def crontab_line(alarm: WakeUpCall, command: str | None = None,
     (`command`: default this installation's, see installed_command)."""
     command = command or shlex.quote(installed_command())
     hour, minute = (int(x) for x in alarm.time.split(":"))
-    job = f"{command} wakeup ring {shlex.quote(alarm.name)} >> {log_file} 2>&1"
+    job = (f"{_cron_word(command, 'command')} wakeup ring {shlex.quote(alarm.name)} "
+           f">> {_cron_word(log_file, 'log_file')} 2>&1")
     return "\n".join([
         f"# ata-helpers wake-up call {alarm.name}: {alarm.describe()}",
         "# CRON_TZ needs cronie (Fedora, RHEL, Arch) or a cron that supports it; without it the",
@@ -84,6 +118,7 @@ def systemd_units(alarm: WakeUpCall, command: str | None = None) -> dict[str, st
     """
     command = command or installed_command()
     unit = f"ata-wakeup-{alarm.name}"
+    program = _systemd_command(command)
     days = systemd_days(alarm)
     calendar = f"{days + ' ' if days else ''}*-*-* {alarm.time}:00 {alarm.tz}"
     timer = "\n".join([
@@ -109,13 +144,14 @@ def systemd_units(alarm: WakeUpCall, command: str | None = None) -> dict[str, st
         "Type=oneshot",
         "# TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, ATA_MODE=live and ATA_WAKEUP_DB, one per line, mode 0600",
         "EnvironmentFile=%h/.config/ata-helpers/env",
-        f"ExecStart={command} wakeup ring {alarm.name}",
+        f"ExecStart={program} wakeup ring {alarm.name}",
     ]) + "\n"
     return {f"{unit}.timer": timer, f"{unit}.service": service}
 
 
 def _yaml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A double-quoted YAML scalar: a JSON string, escapes included (JSON strings are valid YAML)."""
+    return json.dumps(text)
 
 
 def home_assistant_config(alarm: WakeUpCall, from_: str | None = None) -> str:

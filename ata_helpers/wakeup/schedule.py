@@ -28,7 +28,7 @@ _ALIASES: dict[str, tuple[int, ...]] = {
 }
 _DAYS_RULE = ("days such as 'mon-fri', 'sat,sun', 'mon,wed,fri', 'fri-mon', 'daily', 'weekdays' "
               "or 'weekends' (three-letter English day names)")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}\Z")
 DEFAULT_WAKE_MESSAGE = "Good morning! This is your wake-up call."
 
 

@@ -16,8 +16,8 @@ from ..settings import mask, write_env_file
 
 __all__ = ["CredentialsForm", "credentials_form", "SandboxResetForm", "sandbox_reset_form"]
 
-_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
-_KEY = re.compile(r"^SK[0-9a-fA-F]{32}$")
+_SID = re.compile(r"^AC[0-9a-fA-F]{32}\Z")
+_KEY = re.compile(r"^SK[0-9a-fA-F]{32}\Z")
 
 
 class CredentialsForm:
