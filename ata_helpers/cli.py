@@ -47,8 +47,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     could show a secret held in a local variable): 1 for errors, 2 for bad arguments (argparse),
     130 for Ctrl-C, and 141 — quietly — when the reader of stdout went away (`| head -1`).
     """
+    import warnings
+
+    def one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                         file: object = None, line: str | None = None) -> None:
+        from .settings import redact_text
+
+        print(f"warning: {redact_text(str(message))}", file=sys.stderr)
+
     try:
-        status = _run(argv)
+        with warnings.catch_warnings():
+            warnings.showwarning = one_line_warning
+            status = _run(argv)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return status
     except BrokenPipeError:

@@ -7,9 +7,17 @@ saved by notebook 02 and loaded by every later step. The password comes from ATA
 
 from __future__ import annotations
 
-from ..settings import sip_password_env
+from pathlib import Path
 
-__all__ = ["sip_password"]
+from ..settings import sip_password_env, state_dir
+
+__all__ = ["sip_password", "lock_path"]
+
+
+def lock_path(domain_label: str) -> Path:
+    """The lock file that lets one `TwilioSetup.apply()`/`teardown()` at a time work on a line: in a
+    `locks/` folder beside the saved inputs (settings.state_dir())."""
+    return state_dir() / "locks" / f"twilio-setup-{domain_label}.lock"
 
 
 def sip_password(prompt: bool = True) -> str:

@@ -8,8 +8,10 @@ friendly-name tag `ata-course:LABEL`, which is how teardown knows what is the co
 
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..errors import AtaHelpersError, ValidationError
 from ..line import LineInputs, sip_domain
@@ -28,7 +30,7 @@ from ..validate import (
     validate_sip_password,
     validate_sip_username,
 )
-from .config import sip_password
+from .config import lock_path, sip_password
 from .results import SetupError, StepResult, results_table
 from .steps import (
     NOT_OURS,
@@ -47,6 +49,7 @@ from .steps import (
     find_domain,
     find_ip_acl,
     find_number,
+    find_tagged,
     find_trunk,
 )
 from .twiml_desk import TwimlDesk, validate_twiml_host
@@ -55,12 +58,17 @@ if TYPE_CHECKING:
     import pandas as pd
     from twilio.rest import Client
 
-__all__ = ["TwilioSetup", "TAG_PREFIX", "STAGES", "registrar_hostnames"]
+__all__ = ["TwilioSetup", "TAG_PREFIX", "STAGES", "registrar_hostnames", "DuplicateResourcesWarning"]
 
 TAG_PREFIX = "ata-course:"
 STAGES = ("outbound", "registration", "inbound")
 
 Ctx = dict[str, str]
+
+
+class DuplicateResourcesWarning(UserWarning):
+    """More than one resource of a kind carries the course's tag (left by runs before the line lock);
+    `teardown()` removes them all."""
 
 
 @dataclass(frozen=True)
@@ -296,6 +304,35 @@ class TwilioSetup:
         step has run.
         """
         chosen = self._chosen(stages)
+        with self._line_lock("apply"):
+            table = self._apply(chosen)
+        if save:
+            self.save()
+        self.warn_duplicates()
+        return table
+
+    @contextmanager
+    def _line_lock(self, what: str) -> Iterator[None]:
+        """One apply or teardown per line at a time, across processes (a lock file; see ata_helpers.locks)."""
+        from ..locks import held_lock
+        from ..progress import progress_reporter
+
+        reporter = None
+
+        def waiting(seconds: float) -> None:
+            nonlocal reporter
+            reporter = reporter or progress_reporter(f"Waiting for another {what} of {self.domain_label}")
+            reporter.update(int(seconds), None, f"{seconds:.0f} s")
+
+        try:
+            with held_lock(lock_path(self.domain_label), timeout=600, waiting=waiting):
+                if reporter is not None:
+                    reporter.close("the other run finished")
+                yield
+        except TimeoutError as exc:
+            raise SetupError(what, exc, results_table([])) from None
+
+    def _apply(self, chosen: tuple[str, ...]) -> "pd.DataFrame":
         steps = [s for s in self._steps() if s.stage in chosen]
         rows: list[StepResult] = []
         try:
@@ -309,9 +346,21 @@ class TwilioSetup:
                     rows.append(self._record(ctx, step, step.run(ctx, False)))
             except Exception as exc:  # noqa: BLE001 - any failure ends the run with its report
                 raise self._failed(steps, index, rows, exc) from exc
-        if save:
-            self.save()
         return results_table(rows)
+
+    def duplicates(self) -> dict[str, list[str]]:
+        """SIDs of every kind of resource that more than one of carries this setup's tag."""
+        return {kind: [r.sid for r in found] for kind, found in find_tagged(self.client, self.tag).items()
+                if len(found) > 1}
+
+    def warn_duplicates(self) -> dict[str, list[str]]:
+        """Warn (DuplicateResourcesWarning) when more than one resource of a kind carries the tag."""
+        found = self.duplicates()
+        if found:
+            listed = "; ".join(f"{len(sids)} of {kind} ({', '.join(sids)})" for kind, sids in found.items())
+            warnings.warn(f"more than one resource carries the tag {self.tag}: {listed}. The course uses the "
+                          "first of each; teardown() removes them all.", DuplicateResourcesWarning, stacklevel=3)
+        return found
 
     def _failed(self, steps: list[_Step], index: int, rows: list[StepResult], exc: Exception) -> SetupError:
         """The SetupError for a run that failed at steps[index]: what ran, what failed, what did not."""
@@ -326,7 +375,7 @@ class TwilioSetup:
         """Delete what this setup created (tagged `ata-course:LABEL`) and reset the number's voice URL."""
         rows: list[StepResult] = []
         try:
-            with explained_errors():
+            with self._line_lock("teardown"), explained_errors():
                 return self._teardown(rows)
         except Exception as exc:  # noqa: BLE001 - any failure ends the run with its report
             done = [row.resource for row in rows]
@@ -340,11 +389,13 @@ class TwilioSetup:
     def _teardown(self, rows: list[StepResult]) -> "pd.DataFrame":
         c, tag = self.client, self.tag
         with explained_errors():
-            trunk = find_trunk(c, tag)
-            if trunk is not None:
-                c.trunking.v1.trunks(trunk.sid).delete()
-            rows.append(StepResult("Elastic SIP trunk", tag, getattr(trunk, "sid", ""),
-                                   "deleted" if trunk else "absent", "with its origination URL" if trunk else ""))
+            tagged = find_tagged(c, tag)
+            delete = {"Elastic SIP trunk": lambda sid: c.trunking.v1.trunks(sid).delete(),
+                      "IP access control list": lambda sid: c.sip.ip_access_control_lists(sid).delete(),
+                      "credential list": lambda sid: c.sip.credential_lists(sid).delete()}
+            details = {"Elastic SIP trunk": "with its origination URL", "IP access control list": "with its entries",
+                       "credential list": "with its entries"}
+            self._delete_tagged(rows, "Elastic SIP trunk", tagged, delete, details)
             domain = find_domain(c, self.domain_name)
             if domain is not None and domain.friendly_name == tag:
                 c.sip.domains(domain.sid).delete()
@@ -352,20 +403,23 @@ class TwilioSetup:
             else:
                 rows.append(StepResult("SIP domain", self.domain_name, getattr(domain, "sid", ""),
                                        "kept" if domain else "absent", NOT_OURS if domain else ""))
-            for resource, lookup, delete in (
-                    ("IP access control list", find_ip_acl, lambda sid: c.sip.ip_access_control_lists(sid).delete()),
-                    ("credential list", find_credential_list, lambda sid: c.sip.credential_lists(sid).delete())):
-                found = lookup(c, tag)
-                if found is not None:
-                    delete(found.sid)
-                rows.append(StepResult(resource, tag, getattr(found, "sid", ""), "deleted" if found else "absent",
-                                       "with its entries" if found else ""))
+            for resource in ("IP access control list", "credential list"):
+                self._delete_tagged(rows, resource, tagged, delete, details)
             rows.append(self._reset_number())
         rows += [self.desk.remove(self.bin_name("inbound"), self.inbound_bin_url),
                  self.desk.remove(self.bin_name("outbound"), self.outbound_bin_url)]
         for row in rows:
             row.step = row.resource
         return results_table(rows)
+
+    def _delete_tagged(self, rows: list[StepResult], resource: str, tagged: dict[str, list[Any]],
+                       delete: dict[str, Callable[[str], Any]], details: dict[str, str]) -> None:
+        """Delete every resource of one kind that carries the tag (duplicates included), one row each."""
+        for found in tagged[resource]:
+            delete[resource](found.sid)
+            rows.append(StepResult(resource, self.tag, found.sid, "deleted", details[resource]))
+        if not tagged[resource]:
+            rows.append(StepResult(resource, self.tag, "", "absent", ""))
 
     def _inbound_url(self) -> str | None:
         found = self.desk.find(self.bin_name("inbound"), self.inbound_bin_url)
@@ -411,6 +465,9 @@ class TwilioSetup:
             number = find_number(c, self.phone_number)
             add("phone number", self.phone_number, number, self._number_detail(number) if number else
                 "not a number of this account")
+            for kind, sids in self.warn_duplicates().items():
+                rows.append({"resource": kind, "name": tag, "sid": ", ".join(sids), "state": "duplicate",
+                             "detail": f"{len(sids)} carry the tag; teardown removes them all"})
         return pd.DataFrame(rows, columns=["resource", "name", "sid", "state", "detail"])
 
     def _domain_detail(self, domain: Any) -> str:

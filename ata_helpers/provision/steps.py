@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
-from ..errors import ValidationError
+from ..errors import TwilioApiError, ValidationError
 from ..settings import MASK
 from ..twilio_api import explained_errors
 from ..validate import (
@@ -45,11 +45,14 @@ __all__ = [
     "find_domain",
     "find_trunk",
     "find_number",
+    "find_tagged",
     "NOT_OURS",
+    "CREATED_MEANWHILE",
 ]
 
 T = TypeVar("T")
 NOT_OURS = "not created by the course (its name has no course tag), so teardown keeps it"
+CREATED_MEANWHILE = "created meanwhile by another run (Twilio refused a second one)"
 
 
 def _first(items: Iterable[T], match: Callable[[T], bool]) -> T | None:
@@ -106,22 +109,52 @@ def find_number(client: "Client", phone_number: str) -> Any:
                       lambda n: n.phone_number == number)
 
 
-def _ensure_named(resource: str, name: str, found: Any, create: Callable[[], Any], dry_run: bool) -> StepResult:
+def find_tagged(client: "Client", tag: str) -> dict[str, list[Any]]:
+    """Every credential list, IP access control list and trunk whose friendly name is `tag`, by kind."""
+    with explained_errors():
+        return {
+            "credential list": [c for c in client.sip.credential_lists.list() if c.friendly_name == tag],
+            "IP access control list": [a for a in client.sip.ip_access_control_lists.list()
+                                       if a.friendly_name == tag],
+            "Elastic SIP trunk": [t for t in client.trunking.v1.trunks.list() if t.friendly_name == tag],
+        }
+
+
+def _create(resource: str, name: str, create: Callable[[], Any], lookup: Callable[[], Any],
+            detail: str = "") -> tuple[Any, StepResult]:
+    """Create a resource. When Twilio refuses it (4xx) because another run created it meanwhile (a
+    domain name "already taken", a username that "already exists", a list already mapped), look it
+    up afresh: if it is there now, it is reported `unchanged`; otherwise Twilio's error stands."""
+    try:
+        with explained_errors():
+            created = create()
+    except TwilioApiError as exc:
+        if not 400 <= exc.status < 500:
+            raise
+        with explained_errors():
+            found = lookup()
+        if found is None:
+            raise
+        return found, _result(resource, name, found.sid, "unchanged", CREATED_MEANWHILE, False)
+    return created, _result(resource, name, created.sid, "created", detail, False)
+
+
+def _ensure_named(resource: str, name: str, find: Callable[[], Any], create: Callable[[], Any],
+                  dry_run: bool) -> StepResult:
     """A list whose natural key is its friendly name: unchanged when found, else created."""
+    found = find()
     if found is not None:
         return _result(resource, name, found.sid, "unchanged", "", dry_run)
     if dry_run:
         return _result(resource, name, "", "created", "", True)
-    with explained_errors():
-        created = create()
-    return _result(resource, name, created.sid, "created", "", False)
+    return _create(resource, name, create, find)[1]
 
 
 # -- credential list and credential --------------------------------------------------------------
 def ensure_credential_list(client: "Client", friendly_name: str, *, dry_run: bool = False) -> StepResult:
     """A SIP credential list named `friendly_name` (its natural key; at most 64 characters)."""
     name = validate_friendly_name(friendly_name, 64)
-    return _ensure_named("credential list", name, find_credential_list(client, name),
+    return _ensure_named("credential list", name, lambda: find_credential_list(client, name),
                          lambda: client.sip.credential_lists.create(friendly_name=name), dry_run)
 
 
@@ -134,17 +167,19 @@ def ensure_credential(client: "Client", credential_list_sid: str | None, usernam
     """
     user = validate_sip_username(username)
     secret = validate_sip_password(password)
-    found = None
-    if credential_list_sid:
+    def lookup() -> Any:
+        if not credential_list_sid:
+            return None
         with explained_errors():
-            found = _first(client.sip.credential_lists(credential_list_sid).credentials.list(),
-                           lambda c: c.username == user)
+            return _first(client.sip.credential_lists(credential_list_sid).credentials.list(),
+                          lambda c: c.username == user)
+
+    found = lookup()
     if found is None:
-        if not dry_run:
-            with explained_errors():
-                found = client.sip.credential_lists(credential_list_sid).credentials.create(
-                    username=user, password=secret)
-        return _result("credential", user, getattr(found, "sid", ""), "created", f"password {MASK}", dry_run)
+        if dry_run:
+            return _result("credential", user, "", "created", f"password {MASK}", True)
+        return _create("credential", user, lambda: client.sip.credential_lists(credential_list_sid).credentials
+                       .create(username=user, password=secret), lookup, f"password {MASK}")[1]
     if not reset_password:
         return _result("credential", user, found.sid, "unchanged",
                        "password kept (Twilio never returns it; ask for a reset to set it again)", dry_run)
@@ -158,7 +193,7 @@ def ensure_credential(client: "Client", credential_list_sid: str | None, usernam
 def ensure_ip_acl(client: "Client", friendly_name: str, *, dry_run: bool = False) -> StepResult:
     """An IP access control list named `friendly_name` (its natural key; at most 255 characters)."""
     name = validate_friendly_name(friendly_name, 255)
-    return _ensure_named("IP access control list", name, find_ip_acl(client, name),
+    return _ensure_named("IP access control list", name, lambda: find_ip_acl(client, name),
                          lambda: client.sip.ip_access_control_lists.create(friendly_name=name), dry_run)
 
 
@@ -167,17 +202,19 @@ def ensure_ip_address(client: "Client", ip_acl_sid: str | None, address: str, fr
     """The public address (or CIDR block) in the IP ACL, looked up by address; its prefix kept in step."""
     ip, prefix = validate_public_ip(address)
     label = f"{ip}/{prefix}"
-    found = None
-    if ip_acl_sid:
+    def lookup() -> Any:
+        if not ip_acl_sid:
+            return None
         with explained_errors():
-            found = _first(client.sip.ip_access_control_lists(ip_acl_sid).ip_addresses.list(),
-                           lambda a: a.ip_address == ip)
+            return _first(client.sip.ip_access_control_lists(ip_acl_sid).ip_addresses.list(),
+                          lambda a: a.ip_address == ip)
+
+    found = lookup()
     if found is None:
-        if not dry_run:
-            with explained_errors():
-                found = client.sip.ip_access_control_lists(ip_acl_sid).ip_addresses.create(
-                    friendly_name=friendly_name, ip_address=ip, cidr_prefix_length=prefix)
-        return _result("IP address", label, getattr(found, "sid", ""), "created", "", dry_run)
+        if dry_run:
+            return _result("IP address", label, "", "created", "", True)
+        return _create("IP address", label, lambda: client.sip.ip_access_control_lists(ip_acl_sid).ip_addresses
+                       .create(friendly_name=friendly_name, ip_address=ip, cidr_prefix_length=prefix), lookup)[1]
     if int(found.cidr_prefix_length or 32) == prefix:
         return _result("IP address", label, found.sid, "unchanged", "", dry_run)
     detail = f"cidr_prefix_length: {found.cidr_prefix_length} → {prefix}"
@@ -209,10 +246,12 @@ def ensure_domain(client: "Client", domain_name: str, *, friendly_name: str | No
         if dry_run:
             return _result("SIP domain", name, "", "created", detail, True)
         params = {k: v for k, v in wanted.items() if v is not None}
-        with explained_errors():
-            created = client.sip.domains.create(domain_name=name, friendly_name=friendly_name or name,
-                                                **params)
-        return _result("SIP domain", name, created.sid, "created", detail, False)
+        created, result = _create("SIP domain", name, lambda: client.sip.domains.create(
+            domain_name=name, friendly_name=friendly_name or name, **params), lambda: find_domain(client, name),
+            detail)
+        if result.action == "created":
+            return result
+        found = created  # another run made it: bring its settings to what this one wants
     current = {"voice_url": found.voice_url, "voice_method": found.voice_method,
                "sip_registration": bool(found.sip_registration)}
     changes = _changes(current, wanted)
@@ -228,18 +267,21 @@ def ensure_domain(client: "Client", domain_name: str, *, friendly_name: str | No
 
 def _ensure_mapping(client: "Client", resource: str, collection: Callable[[Any], Any], domain_sid: str | None,
                     list_sid: str | None, list_name: str, create_param: str, dry_run: bool) -> StepResult:
-    found = None
-    if domain_sid and list_sid:
+    def lookup() -> Any:
+        if not domain_sid or not list_sid:
+            return None
         with explained_errors():
-            found = _first(collection(client.sip.domains(domain_sid)).list(), lambda m: m.sid == list_sid)
+            return _first(collection(client.sip.domains(domain_sid)).list(), lambda m: m.sid == list_sid)
+
+    found = lookup()
     if found is not None:
         return _result(resource, list_name, found.sid, "unchanged", "", dry_run)
-    if not dry_run:
-        if not domain_sid or not list_sid:
-            raise ValidationError(resource, "needs the domain and the list to exist first")
-        with explained_errors():
-            found = collection(client.sip.domains(domain_sid)).create(**{create_param: list_sid})
-    return _result(resource, list_name, getattr(found, "sid", list_sid or ""), "created", "", dry_run)
+    if dry_run:
+        return _result(resource, list_name, list_sid or "", "created", "", True)
+    if not domain_sid or not list_sid:
+        raise ValidationError(resource, "needs the domain and the list to exist first")
+    return _create(resource, list_name, lambda: collection(client.sip.domains(domain_sid)).create(
+        **{create_param: list_sid}), lookup)[1]
 
 
 def ensure_call_credential_mapping(client: "Client", domain_sid: str | None, credential_list_sid: str | None,
@@ -279,14 +321,8 @@ def origination_sip_url(username: str, domain_name: str, edge: str = "us1") -> s
 def ensure_trunk(client: "Client", friendly_name: str, *, dry_run: bool = False) -> StepResult:
     """An Elastic SIP trunk named `friendly_name` (its natural key; at most 64 characters)."""
     name = validate_friendly_name(friendly_name, 64)
-    found = find_trunk(client, name)
-    if found is not None:
-        return _result("Elastic SIP trunk", name, found.sid, "unchanged", "", dry_run)
-    if dry_run:
-        return _result("Elastic SIP trunk", name, "", "created", "", True)
-    with explained_errors():
-        created = client.trunking.v1.trunks.create(friendly_name=name)
-    return _result("Elastic SIP trunk", name, created.sid, "created", "", False)
+    return _ensure_named("Elastic SIP trunk", name, lambda: find_trunk(client, name),
+                         lambda: client.trunking.v1.trunks.create(friendly_name=name), dry_run)
 
 
 def ensure_origination_url(client: "Client", trunk_sid: str | None, sip_url: str, friendly_name: str, *,
@@ -299,20 +335,21 @@ def ensure_origination_url(client: "Client", trunk_sid: str | None, sip_url: str
         raise ValidationError("weight", "1 to 65535", weight)
     if not 0 <= priority <= 65535:
         raise ValidationError("priority", "0 to 65535 (lowest is tried first)", priority)
-    found = None
-    if trunk_sid:
+    def lookup() -> Any:
+        if not trunk_sid:
+            return None
         with explained_errors():
-            found = _first(client.trunking.v1.trunks(trunk_sid).origination_urls.list(),
-                           lambda o: o.sip_url == sip_url)
+            return _first(client.trunking.v1.trunks(trunk_sid).origination_urls.list(),
+                          lambda o: o.sip_url == sip_url)
+
+    found = lookup()
     wanted = {"weight": weight, "priority": priority, "enabled": enabled}
     if found is None:
-        if not dry_run:
-            with explained_errors():
-                found = client.trunking.v1.trunks(trunk_sid).origination_urls.create(
-                    weight=weight, priority=priority, enabled=enabled, friendly_name=friendly_name,
-                    sip_url=sip_url)
-        return _result("origination URL", sip_url, getattr(found, "sid", ""), "created",
-                       _describe_new(wanted), dry_run)
+        if dry_run:
+            return _result("origination URL", sip_url, "", "created", _describe_new(wanted), True)
+        return _create("origination URL", sip_url, lambda: client.trunking.v1.trunks(trunk_sid).origination_urls
+                       .create(weight=weight, priority=priority, enabled=enabled, friendly_name=friendly_name,
+                               sip_url=sip_url), lookup, _describe_new(wanted))[1]
     current = {"weight": found.weight, "priority": found.priority, "enabled": found.enabled}
     changes = _changes(current, wanted)
     if not changes:
