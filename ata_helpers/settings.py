@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Literal
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, ValidationError
 
 __all__ = [
     "Mode",
@@ -98,7 +98,10 @@ def _project_root_from(start: Path) -> Path | None:
 
 
 def load_env(path: Path | None = None) -> Path | None:
-    """Load `.env` once (project root first, else upward from cwd); never overrides set variables."""
+    """Load `.env` once (project root first, else upward from cwd); never overrides set variables.
+
+    Values are taken literally (no `${VAR}` expansion), so a password holding `$` reads back as written.
+    """
     if path is None:
         root = project_root()
         path = root / ".env" if root else None
@@ -113,7 +116,7 @@ def load_env(path: Path | None = None) -> Path | None:
     if resolved not in _ENV_LOADED:
         from dotenv import load_dotenv
 
-        load_dotenv(resolved, override=False)
+        load_dotenv(resolved, override=False, interpolate=False)
         _ENV_LOADED.add(resolved)
     return resolved
 
@@ -315,21 +318,40 @@ def write_private_file(path: Path, text: str) -> Path:
     return path
 
 
+def _env_line(key: str, value: str) -> str:
+    """`KEY='value'` as python-dotenv's own `set_key` quotes it (single quotes, `'` escaped), which its
+    parser reads back exactly. Line breaks and other control characters are refused: in a `.env` file
+    they would start new lines, that is new variables."""
+    from .validate import validate_text
+
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        raise ValidationError("key", "a variable name: letters, digits and '_', not starting with a digit", key)
+    validate_text(value, key)
+    return f"{key}='" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def write_env_file(values: dict[str, str], path: Path | None = None) -> Path:
-    """Write or update KEY=value lines in `.env` with 0600 permissions; returns the path."""
+    """Write or update KEY='value' lines in `.env` with 0600 permissions; returns the path.
+
+    Values are quoted; a value with a line break or another control character raises ValidationError
+    before anything is written (the message never holds the value)."""
     root = project_root() or Path.cwd()
     path = path or root / ".env"
+    try:
+        new = {key: _env_line(key, str(value)) for key, value in values.items()}
+    except ValidationError as exc:
+        raise ValidationError(exc.field, exc.rule) from None  # no value in the error: it may be a secret
     lines: list[str] = []
     seen: set[str] = set()
     if path.exists():
         for line in path.read_text("utf-8").splitlines():
             key = line.split("=", 1)[0].strip()
             if key in values:
-                lines.append(f"{key}={values[key]}")
+                lines.append(new[key])
                 seen.add(key)
             else:
                 lines.append(line)
-    lines += [f"{k}={v}" for k, v in values.items() if k not in seen]
+    lines += [new[k] for k in values if k not in seen]
     write_private_file(path, "\n".join(lines) + "\n")
     for key, value in values.items():
         os.environ[key] = value

@@ -71,7 +71,7 @@ def test_write_env_file_is_0600_and_updates_lines(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "x")
     settings.write_env_file({"TWILIO_AUTH_TOKEN": "new-token-value", "ATA_MODE": "sandbox"}, path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert path.read_text().splitlines() == ["KEEP=1", "TWILIO_AUTH_TOKEN=new-token-value", "ATA_MODE=sandbox"]
+    assert path.read_text().splitlines() == ["KEEP=1", "TWILIO_AUTH_TOKEN='new-token-value'", "ATA_MODE='sandbox'"]
 
 
 def test_redaction_hides_known_secrets_and_password_fields(monkeypatch: pytest.MonkeyPatch) -> None:

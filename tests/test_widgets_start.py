@@ -48,7 +48,7 @@ def test_save_writes_0600_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     form.save_button.click()
     env = tmp_path / ".env"
     assert stat.S_IMODE(env.stat().st_mode) == 0o600
-    assert f"TWILIO_AUTH_TOKEN={TOKEN}" in env.read_text() and "ATA_MODE=live" in env.read_text()
+    assert f"TWILIO_AUTH_TOKEN='{TOKEN}'" in env.read_text() and "ATA_MODE='live'" in env.read_text()
     assert TOKEN not in _text(form)
     os.environ["ATA_MODE"] = "sandbox"
 

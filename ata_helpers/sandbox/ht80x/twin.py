@@ -6,7 +6,10 @@ rotates on a write), `rs` (reboot: the device drops connections for a while), `r
 wrong password and `locked` after five. The SIP passwords P34/P734 are write-only. Port status
 (P4921/P4922) comes from the line simulation against the Twilio twin's state.
 
-State lives in the sandbox Store (kv keys `ht80x:*`), so every kernel sees the same device.
+State lives in the sandbox Store (kv keys `ht80x:*`), so every kernel sees the same device. The
+write-only secrets (admin password P2, SIP passwords P34/P734, P196) are kept only as SHA-256
+digests (`sha256:<hex>`): the sandbox folder never holds a password, and so neither do the line
+simulation's call snapshots, which copy these values.
 `configure_twin()` switches documented firmware behaviours on for lessons and tests: legacy V1
 firmware, SIP password writes ignored, session invalidated (not rotated) after a write.
 """
@@ -33,6 +36,8 @@ __all__ = [
     "SANDBOX_ADMIN_PASSWORD",
     "SANDBOX_MAC",
     "DEFAULT_QUIRKS",
+    "kept_secret",
+    "secret_digest",
 ]
 
 SANDBOX_ADMIN_PASSWORD = "admin"
@@ -52,6 +57,26 @@ DEFAULT_QUIRKS: dict[str, Any] = {
 _WRITE_ONLY = {"P2", "P34", "P734", "P196"}
 _READ_ONLY = {p for info in STATUS_SETTINGS.values() for port in info.pvalues for p in port} | {
     "P67", "P68", "P89", "P199", "P80"}
+_DIGEST = "sha256:"
+
+
+def kept_secret(value: str) -> str:
+    """How the twin stores a write-only value given in the clear: `sha256:<hex digest>`, or '' for none."""
+    from ..twilio.credential_lists import password_hash
+
+    return _DIGEST + password_hash(value) if value else ""
+
+
+def _kept(stored: str) -> str:
+    """A stored write-only value, digested if it is still in the clear (a sandbox from before digests)."""
+    return stored if not stored or stored.startswith(_DIGEST) else kept_secret(stored)
+
+
+def secret_digest(stored: str | None) -> str:
+    """The SHA-256 hex digest of a stored write-only value ('' when the device holds none); the same
+    digest the Twilio twin keeps for a credential's password, so the two can be compared."""
+    return _kept(stored or "")[len(_DIGEST):]
+
 
 _LEGACY_LOGIN_PAGE = """<html><head><title>Grandstream Device Configuration</title></head><body>
 <form action="dologin" method="post" name="loginForm">
@@ -96,6 +121,9 @@ def _pvalues(store: Store) -> dict[str, str]:
     values = store.get_value("ht80x:pvalues")
     if values is None:
         values = factory_pvalues(twin_quirks(store)["product"])
+    secrets_kept = {name: _kept(values[name]) for name in _WRITE_ONLY if name in values}
+    if store.get_value("ht80x:pvalues") != {**values, **secrets_kept}:  # new, or from an older sandbox
+        values = {**values, **secrets_kept}
         store.set_value("ht80x:pvalues", values)
     return values
 
@@ -113,7 +141,8 @@ def configure_twin(store: Store | None = None, **quirks: Any) -> dict[str, Any]:
 
 
 def twin_pvalues(store: Store | None = None) -> dict[str, str]:
-    """Every P-value the twin holds, write-only ones included (for tests and the line simulation)."""
+    """Every P-value the twin holds; write-only ones as their `sha256:` digests (for tests and the line
+    simulation)."""
     return dict(_pvalues(store or open_store()))
 
 
@@ -192,7 +221,8 @@ class HT80xTwinHandler(TwinHandler):
                 given = base64.b64decode(self.field("P2"), validate=True).decode("utf-8")
             except (ValueError, UnicodeDecodeError):
                 given = None  # a plain-text password is rejected like a wrong one [FS]
-            if self.field("username") not in ("admin", "") or given != values.get("P2"):
+            if self.field("username") not in ("admin", "") or given is None \
+                    or kept_secret(given) != _kept(values.get("P2", "")):
                 failed = int(store.get_value("ht80x:failed_logins") or 0) + 1
                 store.set_value("ht80x:failed_logins", failed)
                 if failed >= limit:
@@ -284,7 +314,7 @@ class HT80xTwinHandler(TwinHandler):
                     continue
                 if name in quirks["ignored_pvalues"]:
                     continue
-                values[name] = given[-1]
+                values[name] = kept_secret(given[-1]) if name in _WRITE_ONLY else given[-1]
             store.set_value("ht80x:pvalues", values)
             sessions = store.get_value("ht80x:sessions") or {}
             if quirks["after_write"] == "rotate":

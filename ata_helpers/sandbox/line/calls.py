@@ -186,7 +186,7 @@ def _call_auth_refusal(store: Store, domain: dict[str, Any], values: dict[str, s
     """
     import ipaddress
 
-    from ..twilio.credential_lists import password_hash
+    from ..ht80x.twin import secret_digest
     from .network import WAN_IP
 
     acls = store.list("auth_calls_ip_access_control_list_mapping", domain["sid"])
@@ -201,7 +201,7 @@ def _call_auth_refusal(store: Store, domain: dict[str, Any], values: dict[str, s
             if ipaddress.ip_address(WAN_IP) in network:
                 return None
     auth = values.get(keys["auth"]) or values.get(keys["user"], "")
-    digest = password_hash(values.get(keys["password"], ""))
+    digest = secret_digest(values.get(keys["password"], ""))
     for mapping in creds:
         for credential in store.list("credential", mapping["sid"]):
             if credential["username"] == auth and credential.get("password_sha256") == digest:

@@ -16,7 +16,7 @@ from typing import Any
 from ...grandstream.settings_model import setting
 from ...line import sip_domain
 from ...twilio_ranges import twilio_edges
-from ..twilio.credential_lists import password_hash
+from ..ht80x.twin import secret_digest
 
 __all__ = ["port_status", "device_ports", "TWILIO_EDGES", "PORT_PVALUES"]
 
@@ -109,8 +109,8 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
         return _result(False, f"no credential list is mapped for registration on {full_name} (Twilio error 32212)",
                        code=32212, sip_status=403,
                        fix="map your credential list under the domain's SIP Registration settings")
-    password = value("password")
-    digest = password_hash(password)
+    digest = secret_digest(value("password"))  # the twin keeps only the password's digest
+    password = bool(digest)
     known_user = False
     for mapping in mappings:
         for credential in store.list("credential", parent=str(mapping.get("sid", ""))):
