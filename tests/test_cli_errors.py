@@ -94,3 +94,14 @@ def test_a_closed_pipe_ends_quietly() -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141
     assert err == ""
+
+
+def test_the_cli_importing_the_doctor_module_keeps_ata_doctor_a_function() -> None:
+    """`from ..doctor import doctor` (the CLI) must not turn `ata.doctor` into the module."""
+    import importlib
+
+    import ata_helpers as ata
+
+    importlib.import_module("ata_helpers.commands.doctor")
+    importlib.import_module("ata_helpers.doctor")
+    assert callable(ata.doctor) and ata.doctor.__name__ == "doctor"

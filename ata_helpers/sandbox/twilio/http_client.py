@@ -53,8 +53,10 @@ class SandboxHttpClient(TwilioHttpClient):
             try:
                 return super().request(method, target, params=params, data=data, headers=headers,
                                        auth=auth, timeout=timeout, allow_redirects=allow_redirects)
-            except requests.ConnectionError:
-                if attempt:
+            except requests.ConnectionError as exc:
+                # A write is sent again only when it never reached the twin (the connection was
+                # refused), so no write is ever stored twice.
+                if attempt or (method.upper() not in ("GET", "HEAD") and not _never_sent(exc)):
                     raise SandboxError("the sandbox Twilio twin stopped answering") from None
                 from .. import twin_url
 
@@ -63,3 +65,11 @@ class SandboxHttpClient(TwilioHttpClient):
                 if url.startswith(old):
                     url = self.base_url + url[len(old):]
         raise AssertionError("unreachable")
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when a requests ConnectionError happened before the request reached the server."""
+    from urllib3.exceptions import NewConnectionError
+
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, (NewConnectionError, ConnectionRefusedError))
