@@ -32,14 +32,15 @@ _SYSTEMD_LITERAL = re.compile(r"^[A-Za-z0-9_@+=:,./~ -]+\Z")
 
 def _cron_word(text: str, field: str) -> str:
     """One shell word for a crontab line: quoted with shlex.quote, then cron's `%` (which cron turns
-    into a line break) escaped. A leading `$HOME/` or `~/` stays outside the quotes so it still expands."""
+    into a line break) escaped. A leading `$HOME/` or `~/` becomes `$HOME/`, outside the quotes, so it
+    still expands."""
     value = validate_text(text, field)
     if not value.strip():
         raise ValidationError(field, "a path (not empty)", text)
     for home in ("$HOME/", "~/"):
         if value.startswith(home):
             rest = value[len(home):]
-            return '"$HOME"/' + (shlex.quote(rest) if rest else "")
+            return "$HOME/" + (shlex.quote(rest).replace("%", "\\%") if rest else "")
     return shlex.quote(value).replace("%", "\\%")
 
 
