@@ -1,6 +1,7 @@
 """Every command and every flag of `ata-helpers` given hostile values: no traceback ever reaches
 stderr, every run ends with a status (0, 1, 2, 3, 130 or 141), and nothing is written outside the
-folders the command was given (a private sandbox, a private HOME, the working folder)."""
+folders the command was given (a private sandbox, a private HOME, the working folder, and a project
+folder for default outputs such as records/)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Iterator
 import pytest
 
 from ata_helpers.capture.samples import write_nat_failure
+from ata_helpers import settings
 from ata_helpers.cli import build_parser, main
 
 HOSTILE = ["", " ", "-1", "0", "1e400", "inf", "nan", "9" * 60, "\x00", "a\nb", "\x1b[2J\x07", "$(touch PWNED)",
@@ -89,6 +91,9 @@ def test_every_command_and_flag_survives_hostile_values(tmp_path: Path, sandbox_
     work.mkdir(parents=True)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.chdir(work)
+    project = tmp_path / "named" / "project"  # where commands put their default output (records/, generated/)
+    project.mkdir()
+    monkeypatch.setattr(settings, "project_root", lambda start=None: project)
     capture = write_nat_failure(tmp_path / "named" / "nat.pcap")
     repo_before = _repo_changes()
     outside_before = _files(tmp_path) - _files(tmp_path / "named") - _files(sandbox_env)
