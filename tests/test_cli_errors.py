@@ -25,8 +25,16 @@ def one_error_line(err: str) -> str:
 @pytest.fixture
 def wrong_token(monkeypatch: pytest.MonkeyPatch) -> None:
     """The client sends an auth token the Twilio twin does not accept (it answers 401, code 20003)."""
+    from ata_helpers import twilio_api
+
     twilio_client().calls.list(limit=1)  # the twin runs, and accepts the right token
-    monkeypatch.setattr(settings, "SANDBOX_AUTH_TOKEN", "0" * 32)
+    right = settings.twilio_credentials
+
+    def wrong(*args: object, **kwargs: object) -> settings.TwilioCredentials:
+        creds = right(*args, **kwargs)  # type: ignore[arg-type]
+        return settings.TwilioCredentials(creds.account_sid, creds.username, "0" * 32, creds.kind)
+
+    monkeypatch.setattr(twilio_api, "twilio_credentials", wrong)
 
 
 def test_a_page_fetch_with_a_wrong_token_is_explained(wrong_token: None) -> None:
@@ -65,7 +73,7 @@ def test_apply_reports_what_ran_when_the_sdk_raises_anything(monkeypatch: pytest
     with pytest.raises(SetupError) as caught:
         setup.apply()
     report = caught.value.report
-    assert list(report.action[:3]) == ["created", "created", "created"]
+    assert list(report.action[:3]) == ["created", "created", "created"], report.to_string()
     assert report.action[3] == "failed" and "KeyError" in report.detail[3]
     assert set(report.action[4:]) == {"not run"}
 

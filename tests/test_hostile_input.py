@@ -12,11 +12,11 @@ import pytest
 import yaml
 
 from ata_helpers import FxsPort, WakeUpCall
+from ata_helpers.calls.place import build_twiml
 from ata_helpers.capture.ladder_svg import ladder
 from ata_helpers.capture.samples import write_healthy
 from ata_helpers.cli import main
 from ata_helpers.errors import ValidationError
-from ata_helpers.rest_calls import build_twiml
 from ata_helpers.validate import validate_sip_password
 from ata_helpers.wakeup.exports import (
     crontab_line,

@@ -76,7 +76,7 @@ def build_twiml(say: str | None = None, twiml: Any = None, voice: str | None = N
     else:
         from twilio.twiml.voice_response import VoiceResponse
 
-        from .validate import validate_text
+        from ..validate import validate_text
 
         message = validate_text(DEFAULT_MESSAGE if say is None else say, "say", allow_line_breaks=True).strip()
         if voice is not None:
