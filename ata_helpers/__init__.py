@@ -53,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "SandboxError": "ata_helpers.errors",
     "CallTimeoutError": "ata_helpers.errors",
     "TwilioDeprecationWarning": "ata_helpers.errors",
+    "DuplicateResourcesWarning": "ata_helpers.errors",
     "SettingError": "ata_helpers.errors",
     "InsightsUnavailableError": "ata_helpers.errors",
     "SetupError": "ata_helpers.errors",

@@ -20,7 +20,8 @@ an unreachable device, …), so callers can catch either the library's type or t
     │   └── LegacyFirmwareError                V1 firmware: the message gives the file steps
     ├── SandboxError(RuntimeError)             the local twins failed, or a twin-only call against Twilio
     ├── CallTimeoutError(TimeoutError)         waiting for a call ran out (the call goes on)
-    └── TwilioDeprecationWarning(FutureWarning) a value Twilio still accepts but has deprecated
+    ├── TwilioDeprecationWarning(FutureWarning) a value Twilio still accepts but has deprecated
+    └── DuplicateResourcesWarning(UserWarning) more than one resource carries the course's tag
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "SandboxError",
     "CallTimeoutError",
     "TwilioDeprecationWarning",
+    "DuplicateResourcesWarning",
     "SettingError",
     "InsightsUnavailableError",
     "SetupError",
@@ -128,6 +130,11 @@ class CallTimeoutError(AtaHelpersError, TimeoutError):
 class TwilioDeprecationWarning(AtaHelpersError, FutureWarning):
     """A value Twilio still accepts but has deprecated (e.g. a `…sip.us1.twilio.com` URI for a
     registered user); the message names the current form. A FutureWarning, so Python shows it."""
+
+
+class DuplicateResourcesWarning(AtaHelpersError, UserWarning):
+    """More than one resource of a kind carries the course's tag (left by runs before the line lock);
+    `TwilioSetup.teardown()` removes them all."""
 
 
 class SettingError(ValidationError):

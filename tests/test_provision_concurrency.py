@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 import ata_helpers as ata
+from ata_helpers.errors import DuplicateResourcesWarning
 from ata_helpers.provision import TwilioSetup, ensure_credential, ensure_domain
 from ata_helpers.provision import steps as steps_module
-from ata_helpers.provision.setup import DuplicateResourcesWarning
 from ata_helpers.provision.steps import CREATED_MEANWHILE, find_tagged
 
 PASSWORD = "Correct-Horse-9"

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from ..errors import AtaHelpersError, ValidationError
+from ..errors import AtaHelpersError, DuplicateResourcesWarning, ValidationError
 from ..line import LineInputs, sip_domain
 from ..settings import MASK, redact_text
 from ..twilio_api import explained_errors
@@ -64,11 +64,6 @@ TAG_PREFIX = "ata-course:"
 STAGES = ("outbound", "registration", "inbound")
 
 Ctx = dict[str, str]
-
-
-class DuplicateResourcesWarning(UserWarning):
-    """More than one resource of a kind carries the course's tag (left by runs before the line lock);
-    `teardown()` removes them all."""
 
 
 @dataclass(frozen=True)
