@@ -180,7 +180,17 @@ def _voice_url(line: _Line) -> Check:
     if body != probe:
         return Check(name, "warn", f"dialling {probe} on the phone would call {body!r}",
                      "use {{#e164}}{{To}}{{/e164}} so the number dialled on the phone is called")
-    return Check(name, "pass", f"callerId {caller}, dials the number dialled on the phone")
+    from .provision.function_desk import function_url_problem, is_function_url
+
+    host = "a deployed Function" if is_function_url(url) else "a TwiML Bin" if "handler.twilio.com" in url else url
+    if is_function_url(url):
+        from .twiml import outbound_twiml
+
+        problem = function_url_problem(line.client, url, outbound_twiml(caller))
+        if problem:
+            return Check(name, "fail", f"{url}: {problem}", "run TwilioSetup(...).apply() to deploy the course's "
+                                                            "handlers again (notebook 02)")
+    return Check(name, "pass", f"{host}: callerId {caller}, dials the number dialled on the phone")
 
 
 def _strict_e164(value: str) -> bool:
@@ -232,6 +242,16 @@ def _phone_number(line: _Line) -> Check:
     problem = _sip_targets_problem(number)
     if problem:
         return Check(name, "fail", f"{number.phone_number} → {number.voice_url}: {problem[0]}", problem[1])
+    from .provision.function_desk import function_url_problem, is_function_url
+
+    if is_function_url(number.voice_url) and line.user and line.domain_name:
+        from .twiml import inbound_twiml
+
+        wrong = function_url_problem(line.client, number.voice_url, inbound_twiml(line.user, line.domain_name))
+        if wrong:
+            return Check(name, "fail", f"{number.phone_number} → {number.voice_url}: {wrong}",
+                         "run TwilioSetup(...).apply() to deploy the course's handlers again (notebook 06)")
+        return Check(name, "pass", f"{number.phone_number} → the course's deployed Function {number.voice_url}")
     return Check(name, "pass", f"{number.phone_number} → {number.voice_url}")
 
 
@@ -373,6 +393,41 @@ def _last_call(line: _Line, inbound: bool) -> Check:
     return Check(name, "fail", f"{call.sid} {call.status}", "see notebook 08 for the call log")
 
 
+_QUALITY_FIX = {
+    "one-way-audio": "let Twilio's media range in (UDP 10000-60000 from 168.86.128.0/18, notebook 01) and check "
+                     "the ATA's NAT settings (notebook 04)",
+    "dropped-after-32s": "set the ATA's NAT Traversal to Keep-Alive so its 200 OK carries the public address "
+                         "(notebook 04)",
+    "poor-quality": "look at the call's jitter and loss (notebook 08); a busy uplink or Wi-Fi bridge is the usual "
+                    "cause",
+}
+
+
+def _last_call_quality(line: _Line) -> Check:
+    """The Voice Insights verdict of the ATA's last answered call (either direction)."""
+    name = "last answered call's quality (Voice Insights)"
+    if line.client is None or not line.domain_name or not line.user:
+        return _skip(name, "the ATA's SIP address is not known yet")
+    from .calls import sip_key
+    from .voice_insights import InsightsUnavailableError, call_summary
+
+    wanted = sip_key(f"sip:{line.user}@{line.domain_name}")
+    if "recent_calls" not in line.notes:
+        line.notes["recent_calls"] = line.client.calls.list(limit=200)
+    answered = [c for c in line.notes["recent_calls"] if c.status == "completed"
+                and wanted in (sip_key(c.to), sip_key(c._from))]
+    if not answered:
+        return _skip(name, "no answered call to or from the ATA yet")
+    call = answered[0]
+    try:
+        row = call_summary(call.sid, line.client).iloc[0]
+    except InsightsUnavailableError as exc:
+        return _skip(name, f"{call.sid}: {exc.explanation}")
+    verdict, note = str(row["verdict"]), str(row["note"])
+    status = {"healthy": "pass", "poor-quality": "warn", "not-connected": "warn"}.get(verdict, "fail")
+    return Check(name, status, f"{call.sid}: {verdict}. {note}", _QUALITY_FIX.get(verdict, ""))
+
+
 def _capture(line: _Line, capture: Any) -> Check:
     name = "latest capture's findings"
     if capture is None:
@@ -428,8 +483,9 @@ def doctor(domain: str | None = None, user: str | None = None, phone_number: str
             raise ValidationError("capture", f"no such file: {capture}")
     line = _Line(domain_name=domain.lower() if domain else None, user=user, phone_number=phone_number)
     steps: list[Callable[[], Check]] = [functools.partial(step, line) for step in CHECKS]
-    steps += [lambda: _last_call(line, True), lambda: _last_call(line, False), lambda: _capture(line, capture)]
-    names = [c.__name__ for c in CHECKS] + ["_last_inbound", "_last_outbound", "_capture"]
+    steps += [lambda: _last_call(line, True), lambda: _last_call(line, False), lambda: _last_call_quality(line),
+              lambda: _capture(line, capture)]
+    names = [c.__name__ for c in CHECKS] + ["_last_inbound", "_last_outbound", "_last_call_quality", "_capture"]
     rows = [_guarded(step, name) for step, name in zip(steps, names, strict=True)]
     # The device is asked early (it tells the domain and user); its row is shown where the chain reaches it.
     device_row = rows.pop(CHECKS.index(_device))

@@ -26,7 +26,7 @@ from .validate import GLOBAL_SIP_SUFFIX, validate_domain_label, validate_edge
 __all__ = ["LineInputs", "INPUT_FIELDS", "inputs_path", "sip_domain", "sip_address"]
 
 INPUT_FIELDS = ("domain_label", "username", "caller_id", "phone_number", "edge", "public_ip",
-                "outbound_bin_url", "inbound_bin_url")
+                "outbound_bin_url", "inbound_bin_url", "twiml_host")
 """The stored fields, in form order (the keys of `twilio_setup.json`)."""
 
 _ENV_NAMES = {"domain_label": "ATA_DOMAIN_LABEL", "username": "ATA_SIP_USERNAME",
@@ -74,6 +74,7 @@ class LineInputs:
     public_ip: str | None = None
     outbound_bin_url: str | None = None
     inbound_bin_url: str | None = None
+    twiml_host: str | None = None  # where the call handling lives: "functions" or "bins" (None: the default)
 
     # -- derived addresses -------------------------------------------------------------------
     @property

@@ -49,16 +49,22 @@ def twilio_client() -> "Client":
     return Client(creds.username, creds.password, account_sid=creds.account_sid)
 
 
-def twiml_desk(host: str = "bins") -> "TwimlDesk":
-    """The desk that hosts the line's TwiML on `host` ("bins"), wired for the current mode.
+def twiml_desk(host: str = "functions", *, client: "Client | None" = None,
+               service_name: str = "ata-course") -> "TwimlDesk":
+    """The desk that hosts the line's TwiML on `host` ("functions" or "bins"), wired for the current mode.
 
-    Bins: the Console in live mode (the learner pastes each Bin's URL), the Twilio twin's Bins in
-    the sandbox. Raises ValidationError for a host not in provision.twiml_desk.TWIML_HOSTS.
+    Functions: deployed through the Serverless API with `client` (twilio_client() by default) into
+    the Service `service_name`, the same code in both modes. Bins: the Console in live mode (the
+    learner pastes each Bin's URL), the Twilio twin's Bins in the sandbox. Raises ValidationError
+    for a host not in provision.twiml_desk.TWIML_HOSTS.
     """
     from .provision.twiml_desk import ConsoleBinDesk, validate_twiml_host
     from .settings import mode
 
-    validate_twiml_host(host)
+    if validate_twiml_host(host) == "functions":
+        from .provision.function_desk import FunctionDesk
+
+        return FunctionDesk(client or twilio_client(), service_name)
     if mode() == "sandbox":
         from .sandbox.twilio.bin_desk import TwinBinDesk
 

@@ -66,3 +66,14 @@ def test_failed_apply_prints_the_report(capsys: pytest.CaptureFixture[str]) -> N
     captured = capsys.readouterr()
     assert "failed" in captured.out and "not run" in captured.out
     assert "21232" in captured.err and "Fix:" in captured.err
+
+
+@pytest.mark.parametrize("host,url", [("functions", ".twil.io/inbound"), ("bins", "handler.twilio.com/twiml/EH")])
+def test_twiml_host_flag(host: str, url: str, capsys: pytest.CaptureFixture[str],
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATA_SIP_PASSWORD", "From-The-Env-42")
+    monkeypatch.setenv("ATA_SANDBOX_TIME_SCALE", "0.01")
+    assert main(["setup", "apply", *FLAGS, "--twiml-host", host]) == 0
+    out = capsys.readouterr().out
+    assert ("Twilio Function" in out) == (host == "functions")
+    assert [n.phone_number for n in ata.twilio_client().incoming_phone_numbers.list() if url in (n.voice_url or "")]

@@ -113,6 +113,17 @@ def test_number_on_a_trunk_is_flagged(course: Any) -> None:
     assert _failing(frame) == {"phone number routes to the ATA"}
 
 
+def test_last_call_quality_shows_the_insights_verdict(course: Any) -> None:
+    from ata_helpers import nat_story
+
+    quality = "last answered call's quality (Voice Insights)"
+    assert ata.doctor(phone_number=NUMBER).set_index("check").loc[quality, "status"] == "pass"
+    ata.sandbox.set_router(blocked=["168.86.128.0/18"])  # the router drops Twilio's media
+    assert nat_story.call_the_phone().ok
+    row = ata.doctor(phone_number=NUMBER).set_index("check").loc[quality]
+    assert row["status"] == "fail" and "one-way-audio" in row["detail"] and "168.86.128.0/18" in row["fix"]
+
+
 def test_cli_exits_nonzero_on_failure_and_prints_fixes() -> None:
     out = subprocess.run([sys.executable, "-m", "ata_helpers.cli", "doctor", "--colour", "never"],
                          capture_output=True, text=True, timeout=120)

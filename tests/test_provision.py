@@ -6,6 +6,7 @@ API never returns, such as a password hash), so a step that only claims success 
 
 from __future__ import annotations
 
+import re
 import json
 import os
 import stat
@@ -63,6 +64,7 @@ def _state(client: Any) -> dict[str, Any]:
         "trunks": [t.friendly_name for t in client.trunking.v1.trunks.list()],
         "number": (number.voice_url, number.trunk_sid, number.voice_application_sid),
         "bins": [b["friendly_name"] for b in bins.list_bins()],
+        "services": [v.unique_name for v in client.serverless.v1.services.list()],
     }
 
 
@@ -226,8 +228,18 @@ def test_setup_validates_every_input_before_the_network() -> None:
     assert PASSWORD not in repr(_setup()) and "••••" in repr(_setup())
 
 
-def test_apply_twice_then_teardown(client: Any) -> None:
-    setup = _setup()
+def _hosted_twiml(url: str) -> str | None:
+    """The TwiML a call would get from a Bin or a deployed Function of the twin."""
+    from ata_helpers.sandbox.line.calls import webhook_twiml
+    from ata_helpers.sandbox.store import open_store
+
+    return webhook_twiml(open_store(), url, {"To": "sip:{{#e164}}{{To}}{{/e164}}@x"})[0]
+
+
+@pytest.mark.parametrize("host", ["functions", "bins"])
+def test_apply_twice_then_teardown(client: Any, host: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATA_SANDBOX_TIME_SCALE", "0.01")
+    setup = _setup(twiml_host=host)
     empty = _state(client)
     plan = setup.plan()
     assert set(plan.action) == {"would create", "would update"} and _state(client) == empty
@@ -237,9 +249,17 @@ def test_apply_twice_then_teardown(client: Any) -> None:
     after_first = _state(client)
     assert after_first["domains"][0][0] == "line-one.sip.twilio.com" and after_first["domains"][0][2] is True
     assert after_first["credential_lists"] == after_first["acls"] == after_first["trunks"] == ["ata-course:line-one"]
-    assert after_first["number"][0].startswith("https://handler.twilio.com/twiml/EH")
-    assert bins.get_bin(after_first["number"][0])["twiml"] == setup.inbound_twiml
-    assert bins.get_bin(after_first["domains"][0][1])["twiml"] == setup.outbound_twiml
+    if host == "bins":
+        assert after_first["number"][0].startswith("https://handler.twilio.com/twiml/EH")
+        assert bins.get_bin(after_first["number"][0])["twiml"] == setup.inbound_twiml
+        assert bins.get_bin(after_first["domains"][0][1])["twiml"] == setup.outbound_twiml
+    else:
+        assert re.fullmatch(r"https://ata-course-line-one-\d{4}\.twil\.io/inbound", after_first["number"][0])
+        assert after_first["domains"][0][1].endswith(".twil.io/outbound")
+        assert after_first["services"] == ["ata-course-line-one"] and after_first["bins"] == []
+        assert _hosted_twiml(after_first["number"][0]) == setup.inbound_twiml
+        # the template's e164 is the Function's own work: the To the ATA dialled, its user part
+        assert _hosted_twiml(after_first["domains"][0][1]) == setup.outbound_twiml
 
     second = setup.apply()
     assert set(second.action) == {"unchanged"} and list(second.sid) == list(first.sid)

@@ -40,9 +40,9 @@ def test_the_console_desk_finds_only_what_was_pasted_and_never_deletes() -> None
 
 
 def test_twiml_host_is_checked() -> None:
-    assert validate_twiml_host(" Bins ") == "bins"
-    with pytest.raises(ValidationError, match="one of bins"):
-        validate_twiml_host("functions")
+    assert validate_twiml_host(" Bins ") == "bins" and validate_twiml_host("functions") == "functions"
+    with pytest.raises(ValidationError, match="one of functions, bins"):
+        validate_twiml_host("lambda")
 
 
 def test_setup_takes_the_host_and_a_matching_desk() -> None:

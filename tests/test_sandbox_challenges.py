@@ -35,10 +35,10 @@ def _inbound_call_findings() -> set[str]:
     return set(ata.diagnose(ata.sandbox.capture(call.sid))["code"])
 
 
-def _alert_of_dialled_call() -> int:
+def _alert_of_dialled_call(digits: str = "14155550123") -> int:
     from ata_helpers.calls import call_alerts, wait_for_call
 
-    result = wait_for_call(ata.sandbox.dial("14155550123"))
+    result = wait_for_call(ata.sandbox.dial(digits))
     alerts = call_alerts(ata.twilio_client(), result.sid, None)
     return int(alerts[0].error_code) if alerts else 0
 
@@ -74,7 +74,7 @@ EVIDENCE: dict[str, Callable[[], None]] = {
     "no-call-auth": lambda: (_assert(_doctor_row("call authentication mapped")["status"] == "fail"),
                              _assert(_alert_of_dialled_call() == 32202)),
     "no-plus-prefix": lambda: (_assert("Dial Plan Prefix" in _doctor_row("ATA settings match the recommendations")["detail"]),
-                               _assert(_number_reached("442079460000") == "+12079460000")),
+                               _assert(_alert_of_dialled_call("442079460000") == 13223)),
     "wrong-voice-url": lambda: _assert("trunk" in _doctor_row("phone number routes to the ATA")["detail"]),
     "edge-uri": lambda: _assert("32220" in _doctor_row("phone number routes to the ATA")["detail"]),
     "check-user-id": lambda: (_assert("Check SIP User ID" in _doctor_row("ATA settings match the recommendations")["detail"]),
@@ -157,3 +157,10 @@ def test_same_seed_same_fault_and_a_broken_line_cannot_be_broken_again() -> None
 def test_unknown_scenario_is_refused() -> None:
     with pytest.raises(ata.ValidationError):
         ata.sandbox.break_line(scenario="gremlins")
+
+
+def test_without_the_plus_a_bin_rings_a_wrong_north_american_number() -> None:
+    """The Bin's undocumented {{#e164}} reading of digits without '+' (the course's Function refuses them: 13223)."""
+    ata.TwilioSetup.from_saved(twiml_host="bins").apply()
+    ata.sandbox.break_line(scenario="no-plus-prefix")
+    assert _number_reached("442079460000") == "+12079460000"

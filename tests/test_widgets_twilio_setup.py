@@ -98,6 +98,7 @@ def test_live_plan_shows_console_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     ata_client = ata.twilio_client()
     monkeypatch.setenv("ATA_MODE", "live")
     monkeypatch.setattr("ata_helpers.twilio_api.twilio_client", lambda: ata_client)
+    form.twiml_host.value = "bins"
     form.plan_button.click()
     markdown = [o["data"].get("text/markdown", "") for o in form.out.outputs if o["output_type"] == "display_data"]
     assert any("{{#e164}}{{To}}{{/e164}}" in m for m in markdown)
@@ -125,3 +126,15 @@ def test_the_password_never_stays_in_a_widget(monkeypatch: pytest.MonkeyPatch) -
     assert not form.apply_button.disabled                                 # emptying the field is no change
     assert form.fields["password"].value == "" and typed not in state()   # used, then moved out of the widget
     assert form.setup()._password == typed                                # ...and kept in the kernel
+
+
+def test_functions_are_the_default_and_need_no_paste(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATA_SANDBOX_TIME_SCALE", "0.01")
+    form = _form()
+    assert form.twiml_host.value == "functions"
+    form.plan_button.click()
+    plan = _frames(form)[0]
+    assert "Twilio Function" in plan and "paste in Console" not in plan
+    form.apply_button.click()
+    number = ata.twilio_client().incoming_phone_numbers.list(phone_number="+14155550100")[0]
+    assert number.voice_url.endswith(".twil.io/inbound")

@@ -33,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `setup ACTION` with the TwilioSetup inputs as flags."""
     p = subparsers.add_parser(
         "setup", help="plan, apply, tear down or describe the Twilio side of the line",
-        description="Manage the SIP domain, credential list, IP ACL, trunk, Bins and phone number of "
+        description="Manage the SIP domain, credential list, IP ACL, trunk, call handlers (Functions or "
+                    "Bins) and phone number of "
                     "the course's line. Flags override the config file.")
     p.add_argument("action", choices=_ACTIONS, help="plan (read only), apply, teardown or describe")
     p.add_argument("--config", type=Path, metavar="FILE",
@@ -44,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                       "flags are visible to other users of this computer)")
     p.add_argument("--stage", dest="stages", action="append", choices=("outbound", "registration", "inbound"),
                    help="limit plan/apply to a stage (repeatable; default: all)")
+    p.add_argument("--twiml-host", dest="twiml_host", choices=("functions", "bins"),
+                   help="where the call handling lives: functions (default: Twilio Functions deployed for you "
+                        "through the Serverless API) or bins (TwiML Bins you paste in the Console)")
     p.add_argument("--reset-password", action="store_true",
                    help="set the existing credential's password again (Twilio never returns it)")
     p.add_argument("--detach-number", action="store_true",
@@ -114,7 +118,7 @@ def _setup(args: argparse.Namespace) -> int:
                         public_ip=values["public_ip"], phone_number=values.get("phone_number"),
                         edge=values.get("edge") or "us1", outbound_bin_url=values.get("outbound_bin_url"),
                         inbound_bin_url=values.get("inbound_bin_url"), reset_password=args.reset_password,
-                        detach_number=args.detach_number)
+                        detach_number=args.detach_number, twiml_host=args.twiml_host or values.get("twiml_host"))
     live = mode() == "live"
     print(f"mode: {mode()}  domain: {setup.domain_name}  tag: {setup.tag}")
     if args.action == "describe":

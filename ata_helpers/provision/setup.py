@@ -52,7 +52,7 @@ from .steps import (
     find_tagged,
     find_trunk,
 )
-from .twiml_desk import TwimlDesk, validate_twiml_host
+from .twiml_desk import DEFAULT_TWIML_HOST, TwimlDesk, validate_twiml_host
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,8 +91,10 @@ class TwilioSetup:
     table of what ran); `teardown()` deletes only what carries this setup's tag; `describe()` shows
     the current state. Each takes `stages` to limit it to part of the course.
 
-    `twiml_host` says where the line's TwiML lives ("bins", TwiML Bins, the only host so far); the
-    desk that hosts it comes from `twilio_api.twiml_desk(twiml_host)` unless `desk` is given.
+    `twiml_host` says where the line's call handling lives: "functions" (the default: Twilio
+    Functions deployed by apply() through the Serverless API, `protected`, in a Service named by the
+    tag) or "bins" (TwiML Bins, pasted in the Console in live mode); the desk that hosts it comes
+    from `twilio_api.twiml_desk(twiml_host)` unless `desk` is given (then the host is the desk's).
     Raises ValidationError for any input that breaks Twilio's rules.
     """
 
@@ -100,7 +102,7 @@ class TwilioSetup:
                  public_ip: str, phone_number: str | None = None, edge: str = "us1",
                  outbound_bin_url: str | None = None, inbound_bin_url: str | None = None,
                  reset_password: bool = False, detach_number: bool = False,
-                 client: "Client | None" = None, twiml_host: str = "bins",
+                 client: "Client | None" = None, twiml_host: str | None = None,
                  desk: TwimlDesk | None = None) -> None:
         self.domain_label = validate_domain_label(domain_label)
         self.username = validate_sip_username(username)
@@ -115,6 +117,8 @@ class TwilioSetup:
         self.inbound_bin_url = validate_bin_url(inbound_bin_url, "inbound_bin_url") if inbound_bin_url else None
         self.reset_password = reset_password
         self.detach_number = detach_number
+        if twiml_host is None:  # the given desk's host, else the default
+            twiml_host = desk.host if desk is not None else DEFAULT_TWIML_HOST
         self.twiml_host = validate_twiml_host(twiml_host)
         if desk is not None and desk.host != self.twiml_host:
             raise ValidationError("desk", f"a desk for twiml_host {self.twiml_host!r}, not {desk.host!r}")
@@ -135,8 +139,8 @@ class TwilioSetup:
         """
         values = LineInputs.load().as_dict()
         values.update({k: v for k, v in overrides.items() if v is not None or k.endswith("bin_url")})
-        options = {k: values.pop(k) for k in ("reset_password", "detach_number", "client", "twiml_host", "desk")
-                   if k in values}
+        options = {k: v for k in ("reset_password", "detach_number", "client", "twiml_host", "desk")
+                   if (v := values.pop(k, None)) is not None}
         return cls(values.pop("domain_label"), values.pop("username"),
                    password or sip_password(prompt=ask_password) or None,
                    values.pop("caller_id"), public_ip=values.pop("public_ip"),
@@ -149,7 +153,8 @@ class TwilioSetup:
         """The non-secret inputs as the typed LineInputs (what is saved between notebooks)."""
         return LineInputs(domain_label=self.domain_label, username=self.username, caller_id=self.caller_id,
                           phone_number=self.phone_number, edge=self.edge, public_ip=self.public_ip,
-                          outbound_bin_url=self.outbound_bin_url, inbound_bin_url=self.inbound_bin_url)
+                          outbound_bin_url=self.outbound_bin_url, inbound_bin_url=self.inbound_bin_url,
+                          twiml_host=self.twiml_host)
 
     def inputs(self) -> dict[str, Any]:
         """The non-secret inputs, as saved between notebooks (LineInputs.as_dict())."""
@@ -179,7 +184,7 @@ class TwilioSetup:
         if self._desk is None:
             from ..twilio_api import twiml_desk
 
-            self._desk = twiml_desk(self.twiml_host)
+            self._desk = twiml_desk(self.twiml_host, client=self.client, service_name=self.tag)
         return self._desk
 
     @property
@@ -221,10 +226,10 @@ class TwilioSetup:
         c, tag = self.client, self.tag
 
         def bin_url(ctx: Ctx, key: str) -> str:
-            return ctx.get(key) or "(the Bin's URL)"
+            return ctx.get(key) or "(the handler's URL)"
 
         return [
-            _Step("outbound Bin", "outbound", lambda ctx, d: self.desk.ensure(
+            _Step("outbound TwiML", "outbound", lambda ctx, d: self.desk.ensure(
                 self.bin_name("outbound"), self.outbound_twiml, self.outbound_bin_url,
                 field="outbound_bin_url", dry_run=d), "outbound_bin"),
             _Step("credential list", "outbound", lambda ctx, d: ensure_credential_list(c, tag, dry_run=d),
@@ -250,7 +255,7 @@ class TwilioSetup:
             _Step("registration auth: credential list", "registration",
                   lambda ctx, d: ensure_registration_mapping(c, ctx.get("domain"), ctx.get("credential_list"),
                                                              tag, dry_run=d)),
-            _Step("inbound Bin", "inbound", lambda ctx, d: self.desk.ensure(
+            _Step("inbound TwiML", "inbound", lambda ctx, d: self.desk.ensure(
                 self.bin_name("inbound"), self.inbound_twiml, self.inbound_bin_url,
                 field="inbound_bin_url", dry_run=d), "inbound_bin"),
             _Step("phone number", "inbound", lambda ctx, d: ensure_number_voice_url(
@@ -428,9 +433,9 @@ class TwilioSetup:
         if ours and number.voice_url == ours:
             self.client.incoming_phone_numbers(number.sid).update(voice_url="")
             return StepResult("phone number", self.phone_number, number.sid, "reset",
-                              "voice_url cleared (it pointed at the course's inbound Bin)")
+                              "voice_url cleared (it pointed at the course's inbound handler)")
         return StepResult("phone number", self.phone_number, number.sid, "kept",
-                          "voice_url does not point at the course's Bin")
+                          "voice_url does not point at the course's inbound handler")
 
     # -- describe -------------------------------------------------------------------------------------
     def describe(self) -> "pd.DataFrame":

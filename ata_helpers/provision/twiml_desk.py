@@ -9,8 +9,8 @@ and gets StepResult rows back, whatever does the hosting. The desk is chosen bes
   Console; the desk checks the URL pasted back, shows the steps when there is none, and never
   deletes (it says where to).
 - The twin's Bins desk: Bins kept by the local Twilio twin, over HTTP.
-- A desk for Twilio Serverless Functions fits the same protocol: subclass `ApiDesk` with `find`,
-  `put` and `delete` over the Serverless API, and add its name to `TWIML_HOSTS`.
+- `function_desk.FunctionDesk`: the TwiML's handlers deployed as Twilio Functions through the
+  Serverless API, the same code for every client (a twin of that API answers it in tests).
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ from ..twiml import bin_sid_from_url, console_bin_steps
 from ..validate import validate_bin_url
 from .results import WOULD, StepResult
 
-__all__ = ["TwimlHost", "TWIML_HOSTS", "HostedTwiml", "TwimlDesk", "ApiDesk", "ConsoleBinDesk",
+__all__ = ["TwimlHost", "TWIML_HOSTS", "DEFAULT_TWIML_HOST", "HostedTwiml", "TwimlDesk", "ApiDesk", "ConsoleBinDesk",
            "validate_twiml_host"]
 
-TwimlHost = Literal["bins"]
-# Where the line's TwiML can be hosted; "functions" (Twilio Serverless) joins when its desk exists.
-TWIML_HOSTS: tuple[TwimlHost, ...] = ("bins",)
+TwimlHost = Literal["functions", "bins"]
+# Where the line's TwiML can be hosted: Twilio Functions deployed through the Serverless API
+# (provision.function_desk, the default) or TwiML Bins (pasted in the Console in live mode).
+TWIML_HOSTS: tuple[TwimlHost, ...] = ("functions", "bins")
+DEFAULT_TWIML_HOST: TwimlHost = "functions"
 
 
 def validate_twiml_host(value: str, field: str = "twiml_host") -> TwimlHost:

@@ -99,12 +99,11 @@ def _number_on_trunk() -> None:
 
 def _edge_uri() -> None:
     from ..twiml import inbound_twiml
-    from .twilio.bins import create_bin
 
     setup = _setup()
     edge_twiml = inbound_twiml(setup.username, setup.domain_label).replace(
         sip_domain(setup.domain_label), sip_domain(setup.domain_label, "ashburn"))
-    create_bin(setup.bin_name("inbound"), edge_twiml)  # as if edited in the Console's Bin editor
+    setup.desk.put(setup.bin_name("inbound"), edge_twiml)  # type: ignore[attr-defined]  # as if edited by hand
 
 
 def _router(**changes: Any) -> Callable[[], None]:
@@ -159,30 +158,33 @@ _FAULTS: tuple[Fault, ...] = (
           "The doctor's 'call authentication mapped' row fails; a call dialled on the phone "
           "(ata.sandbox.dial(...)) fails with alert 32202 in the call log.",
           "Map them again: TwilioSetup.from_saved().apply(\"outbound\")."),
-    Fault("no-plus-prefix", "A number abroad dialled on the phone rings a wrong number in North America.",
+    Fault("no-plus-prefix", "A number abroad dialled on the phone never rings, or rings a wrong number in North "
+          "America.",
           lambda: _device_port(dial_plan_prefix=""),
           f"The {_s('dial_plan_prefix').label} ({_s('dial_plan_prefix').pvalue()}) was emptied, so the ATA sends "
           "442079460000 instead of +442079460000. "
-          "What the Bin's {{#e164}} makes of digits without '+' is not documented; Twilio has been seen "
-          "reading them as a North American number, so the call goes to +12079460000.",
-          "In the call log, the call dialled as 442079460000 has a child call to +12079460000; the doctor's "
-          "'ATA settings' row says Dial Plan Prefix is ''.",
+          "The course's Function dials the digits as sent and Twilio refuses them (13223). With a Bin, what "
+          "{{#e164}} makes of digits without '+' is not documented; Twilio has been seen reading them as a "
+          "North American number, so the call goes to +12079460000.",
+          "In the call log, the call dialled as 442079460000 has alert 13223 (Function) or a child call to "
+          "+12079460000 (Bin); the doctor's 'ATA settings' row says Dial Plan Prefix is ''.",
           f"Set {_s('dial_plan_prefix').label} = + on the ATA (FxsPort(dial_plan_prefix=\"+\"), notebook 04)."),
     Fault("wrong-voice-url", "Calls to the Twilio number never reach the phone.",
           _number_on_trunk,
           "The phone number was attached to the Elastic SIP trunk; a number on a trunk follows the trunk's "
-          "routing and its voice URL (the inbound Bin) is ignored.",
+          "routing and its voice URL (the inbound handler) is ignored.",
           "The doctor's 'phone number routes to the ATA' row: attached to trunk TK…; describe() shows "
           "trunk_sid on the number.",
           "Take it off the trunk: TwilioSetup.from_saved(detach_number=True).apply(), or "
           "client.trunking.v1.trunks(TK…).phone_numbers(PN…).delete()."),
     Fault("edge-uri", "Calls to the Twilio number fail at once; the call log shows 32220.",
           _edge_uri,
-          "The inbound Bin dials the ATA at an edge-specific URI (…sip.ashburn.twilio.com); registered users "
+          "The inbound handler (Function or Bin) dials the ATA at an edge-specific URI "
+          "(…sip.ashburn.twilio.com); registered users "
           "are only reachable at the global DOMAIN.sip.twilio.com (32220).",
           "The doctor's 'phone number routes to the ATA' row shows the edge URI and 32220; "
           "fetch_twiml(number.voice_url) shows it.",
-          "Put the global URI back in the Bin: TwilioSetup.from_saved().apply() rewrites the inbound Bin."),
+          "Put the global URI back: TwilioSetup.from_saved().apply() deploys the inbound handler again."),
     Fault("check-user-id", "Inbound calls fail with 32009 although the port shows Registered.",
           lambda: _device_port(user_id="ht801-kitchen", auth_id="ht801", check_user_id_on_invite=False),
           f"The {_s('user_id').label} ({_s('user_id').pvalue()}) was changed to 'ht801-kitchen' while the "
@@ -257,7 +259,7 @@ def load_firewall_rules(rules: Any) -> dict[str, Any]:
 def line_problems() -> list[str]:
     """What the line simulation says is broken now (empty when the line works); the challenge's judge."""
     from ..provision.steps import find_domain, find_number
-    from .line.calls import _call_auth_refusal, parse_sip_target
+    from .line.calls import _call_auth_refusal, parse_sip_target, webhook_twiml
     from .line.network import (
         PORT_KEYS,
         inbound_reachability,
@@ -266,7 +268,6 @@ def line_problems() -> list[str]:
     )
     from .line.registration import device_ports
     from .store import open_store
-    from .twilio.bins import get_bin
 
     store = open_store()
     setup = _setup()
@@ -298,8 +299,9 @@ def line_problems() -> list[str]:
     if number is None or number.trunk_sid or not number.voice_url:
         problems.append("the number does not route to its voice URL")
     else:
-        found = get_bin(number.voice_url)
-        text = found["twiml"] if found else ""
+        text, _ = webhook_twiml(store, number.voice_url, {"To": setup.phone_number, "From": "+14155550123",
+                                                          "Direction": "inbound"})
+        text = text or ""
         import xml.etree.ElementTree as ElementTree
 
         try:

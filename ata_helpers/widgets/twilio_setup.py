@@ -18,6 +18,7 @@ from ..errors import AtaHelpersError, ValidationError
 from ..line import LineInputs
 from ..provision import STAGES, SetupError, TwilioSetup
 from ..provision.config import sip_password
+from ..provision.twiml_desk import DEFAULT_TWIML_HOST
 from ..twiml import console_bin_steps
 from ..validate import (
     EDGES,
@@ -98,6 +99,12 @@ class TwilioSetupForm(widgets.VBox):
         self.edge = widgets.Dropdown(options=[*EDGES, *LEGACY_EDGES], value=start.get("edge") or "us1",
                                      description="Edge", style={"description_width": "130px"})
         self.edge.observe(lambda change: self._invalidate(), names="value")
+        self.twiml_host = widgets.Dropdown(options=[("Twilio Functions (deployed for you)", "functions"),
+                                                    ("TwiML Bins (you paste them in the Console)", "bins")],
+                                           value=start.get("twiml_host") or DEFAULT_TWIML_HOST,
+                                           description="Call handling", style={"description_width": "130px"},
+                                           layout={"width": "460px"})
+        self.twiml_host.observe(lambda change: self._invalidate(), names="value")
         self.reset_password = widgets.Checkbox(value=False, description="Reset the existing password", indent=False, layout={"width": "max-content"})
         self.detach_number = widgets.Checkbox(value=False, description="Detach the number from a trunk or app", indent=False, layout={"width": "max-content"})
         self.plan_button = widgets.Button(description="Plan", button_style="info", layout={"width": "max-content"})
@@ -112,7 +119,7 @@ class TwilioSetupForm(widgets.VBox):
         self.describe_button.on_click(self._on_describe)
         self.teardown_button.on_click(self._on_teardown)
         self._armed_teardown = False
-        super().__init__(children=[*rows, self.edge, self.reset_password, self.detach_number,
+        super().__init__(children=[*rows, self.edge, self.twiml_host, self.reset_password, self.detach_number,
                                    widgets.HBox([self.plan_button, self.apply_button, self.describe_button,
                                                  self.teardown_button]), self.out], **kwargs)
 
@@ -162,7 +169,8 @@ class TwilioSetupForm(widgets.VBox):
         return TwilioSetup(v["domain_label"], v["username"], password, v["caller_id"],
                            public_ip=v["public_ip"], phone_number=v["phone_number"], edge=self.edge.value,
                            outbound_bin_url=v["outbound_bin_url"], inbound_bin_url=v["inbound_bin_url"],
-                           reset_password=self.reset_password.value, detach_number=self.detach_number.value)
+                           reset_password=self.reset_password.value, detach_number=self.detach_number.value,
+                           twiml_host=self.twiml_host.value)
 
     def _on_change(self, key: str) -> Callable[[dict[str, Any]], None]:
         def handler(change: dict[str, Any]) -> None:

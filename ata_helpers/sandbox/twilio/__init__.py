@@ -2,6 +2,7 @@
 
 `server` routes requests; `format` writes SIDs, dates and error bodies as Twilio does; each
 resource lives in a module named as Twilio names it (`sip_domains`, `credential_lists`,
-`ip_access_control_lists`, `incoming_phone_numbers`, `calls`, `trunks`, `alerts`); `bins` stands in
-for the Console's TwiML Bins and `seed_history` makes up a past for the call log.
+`ip_access_control_lists`, `incoming_phone_numbers`, `calls`, `trunks`, `alerts`, `insights` for
+Voice Insights, `serverless` for Twilio Functions, whose handlers `function_runtime` interprets);
+`bins` stands in for the Console's TwiML Bins and `seed_history` makes up a past for the call log.
 """

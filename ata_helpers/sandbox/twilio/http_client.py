@@ -1,8 +1,8 @@
 """SandboxHttpClient: the twilio SDK's HTTP client, pointed at the Twilio twin.
 
 `twilio_api.twilio_client()` gives it to a real `twilio.rest.Client` in the sandbox: every request
-for `https://*.twilio.com/…` goes to the twin on 127.0.0.1 (path and query kept), and nothing is
-sent anywhere else. If the twin stopped (another process owned it), it is started again once.
+for `https://*.twilio.com/…` (and for a deployed Function's `https://*.twil.io/…`) goes to the twin
+on 127.0.0.1 (path and query kept), and nothing is sent anywhere else. If the twin stopped (another process owned it), it is started again once.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class SandboxHttpClient(TwilioHttpClient):
     def _rewrite(self, url: str) -> str:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
-        if host == "twilio.com" or host.endswith(".twilio.com"):
+        if host == "twilio.com" or host.endswith((".twilio.com", ".twil.io")):  # twil.io: deployed Functions
             return self.base_url + parts.path + (f"?{parts.query}" if parts.query else "")
         if url.startswith(self.base_url + "/"):
             return url

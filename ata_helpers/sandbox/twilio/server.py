@@ -106,6 +106,11 @@ class TwilioTwinHandler(TwinHandler):
 
             handle_sandbox_path(self, method)
             return
+        if (self.headers.get("X-Sandbox-Original-Host") or "").lower().endswith(".twil.io"):
+            from .serverless import serve_function_url
+
+            serve_function_url(self, open_store(self.server.sandbox_folder), SANDBOX_AUTH_TOKEN)  # type: ignore[attr-defined]
+            return
         if self.url_path.startswith("/twiml/"):
             from .bins import serve_bin
 

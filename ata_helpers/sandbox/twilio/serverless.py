@@ -23,7 +23,7 @@ from typing import Any
 from .format import TwinError, iso8601, now
 from .resource import Ctx, Operation, Spec, base_fields, require
 
-__all__ = ["SPECS", "OPERATIONS", "resolve_function_url", "BUILD_SECONDS", "RUNTIMES"]
+__all__ = ["SPECS", "OPERATIONS", "resolve_function_url", "serve_function_url", "BUILD_SECONDS", "RUNTIMES"]
 
 _HOST = "serverless.twilio.com"
 _UPLOAD_HOST = "serverless-upload.twilio.com"
@@ -339,6 +339,40 @@ def resolve_function_url(store: Any, url: str) -> dict[str, Any] | None:
         if version is not None and version["path"] == (parts.path or "/"):
             return {**version, "environment": environment["unique_name"]}
     return None
+
+
+def serve_function_url(handler: Any, store: Any, auth_token: str) -> None:
+    """Answer a request for a deployed Function's URL (the twin standing in for the *.twil.io domain).
+
+    `public` Functions answer anyone; `protected` ones only requests with a valid X-Twilio-Signature
+    (checked with the twilio SDK's RequestValidator), else 401; `private` ones have no URL (404).
+    A handler the sandbox cannot interpret answers 500 with the reason, as a failing Function does.
+    """
+    from twilio.request_validator import RequestValidator
+
+    from .function_runtime import NotInterpretable, run_handler
+
+    host = (handler.headers.get("X-Sandbox-Original-Host") or "").lower()
+    url = f"https://{host}{handler.url_path}"
+    version = resolve_function_url(store, url)
+    if version is None or version["visibility"] == "private":
+        handler.send_body(404, b"Not Found", "text/plain")
+        return
+    params = {k: v[-1] for k, v in {**handler.query, **handler.form}.items()}
+    if version["visibility"] == "protected":
+        full = url + (f"?{handler.path.split('?', 1)[1]}" if "?" in handler.path else "")
+        signed = RequestValidator(auth_token).validate(full, {k: v[-1] for k, v in handler.form.items()},
+                                                       handler.headers.get("X-Twilio-Signature") or "")
+        if not signed:
+            handler.send_body(401, b"Unauthorized: a protected Function needs a valid X-Twilio-Signature",
+                              "text/plain")
+            return
+    try:
+        twiml = run_handler(version["content"], params)
+    except NotInterpretable as exc:
+        handler.send_body(500, f"Function error (Twilio error 82002): {exc}".encode(), "text/plain")
+        return
+    handler.send_body(200, twiml.encode("utf-8"), "text/xml")
 
 
 _V1 = dict(api="v1", host=_HOST)
