@@ -6,9 +6,9 @@ API never returns, such as a password hash), so a step that only claims success 
 
 from __future__ import annotations
 
-import re
 import json
 import os
+import re
 import stat
 from typing import Any
 
