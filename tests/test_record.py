@@ -85,6 +85,8 @@ def test_committed_notebook_exports(tmp_path: Path) -> None:
     _assert_offline(html)
     assert "Troubleshoot" in html and "data:image/svg+xml;base64," in html  # the ladders
     assert SANDBOX_AUTH_TOKEN not in html
+    # the notebook is committed with its widget state, so its forms are drawn, not their VBox(…) text
+    assert 'class="ata-form' in html and "This form was not saved" not in html and "VBox(children" not in html
 
 
 def test_unknown_notebook_is_refused() -> None:
