@@ -13,8 +13,8 @@ from typing import Iterator
 
 import pytest
 
-from ata_helpers.capture.samples import write_nat_failure
 from ata_helpers import settings
+from ata_helpers.capture.samples import write_nat_failure
 from ata_helpers.cli import build_parser, main
 
 HOSTILE = ["", " ", "-1", "0", "1e400", "inf", "nan", "9" * 60, "\x00", "a\nb", "\x1b[2J\x07", "$(touch PWNED)",

@@ -33,7 +33,7 @@ def sip_calls(path_or_frame: CaptureInput) -> "pd.DataFrame":
         ok = sip[~sip["malformed"] & sip["call_id"].notna()]
         invite_ids = set(ok.loc[ok["method"] == "INVITE", "call_id"])
         for call_id, msgs in ok[ok["call_id"].isin(invite_ids)].groupby("call_id", sort=False):
-            rows.append(_call_row(call_id, msgs))
+            rows.append(_call_row(str(call_id), msgs))
     frame = pd.DataFrame(rows, columns=CALL_COLUMNS, dtype=object)
     for col in ("start", "answered", "end"):
         frame[col] = pd.to_datetime(frame[col], utc=True)

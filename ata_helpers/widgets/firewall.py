@@ -37,7 +37,7 @@ class FirewallForm(widgets.VBox):
                  **kwargs: Any) -> None:
         if fmt not in FORMATS:
             raise ValidationError("fmt", f"one of {', '.join(FORMATS)}", fmt)
-        locations = {row.edge: row.location for row in twilio_ip_ranges().itertuples()}
+        locations = {str(row.edge): str(row.location) for row in twilio_ip_ranges().itertuples()}
         self.router = widgets.Dropdown(options=[(FORMAT_LABELS[f], f) for f in FORMATS], value=fmt,
                                        description="Router")
         self.edges = widgets.SelectMultiple(options=[(f"{e} ({locations[e]})", e) for e in EDGES],
