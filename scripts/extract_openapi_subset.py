@@ -88,6 +88,13 @@ SPECS = {
         "/v1/Services/{ServiceSid}/Builds/{Sid}/Status",
         "/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Deployments",
         "/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Deployments/{Sid}",
+        # linked from every Service and Environment the twin returns (`links`): served, empty
+        "/v1/Services/{ServiceSid}/Assets",
+        "/v1/Services/{ServiceSid}/Assets/{Sid}",
+        "/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables",
+        "/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables/{Sid}",
+        "/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Logs",
+        "/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Logs/{Sid}",
     ],
 }
 

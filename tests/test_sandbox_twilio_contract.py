@@ -194,14 +194,17 @@ EMPTY_LISTS = [s for s in SPECS if s.ops == {"list"}]
 
 
 @pytest.mark.parametrize("spec", EMPTY_LISTS, ids=[s.kind for s in EMPTY_LISTS])
-def test_advertised_call_lists_are_served_empty_with_the_documented_envelope(spec: Spec,
+def test_advertised_lists_are_served_empty_with_the_documented_envelope(spec: Spec,
                                                                              world: dict[str, Any]) -> None:
-    listed = requests.get(_url(spec.collection, CallSid=world["call"]["Sid"]), auth=AUTH, timeout=10)
+    parents = {"CallSid": world["call"]["Sid"], "ServiceSid": world["environment"]["ServiceSid"],
+               "EnvironmentSid": world["environment"]["Sid"]}
+    listed = requests.get(_url(spec.collection, **parents), auth=AUTH, timeout=10)
     assert listed.status_code == 200, listed.text
     documented = SUBSET[spec.collection]["GET"]
     assert spec.list_key == documented["list_key"] and listed.json()[spec.list_key] == []
     assert sorted(k for k in listed.json() if k != spec.list_key) == documented["envelope"]
-    missing = requests.get(_url(spec.collection, CallSid="CA" + "0" * 32), auth=AUTH, timeout=10)
+    missing = requests.get(_url(spec.collection, **{**parents, spec.parent_param or "": "XX" + "0" * 32}),
+                           auth=AUTH, timeout=10)
     assert missing.status_code == 404 and missing.json()["code"] == 20404
 
 

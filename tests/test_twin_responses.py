@@ -137,7 +137,12 @@ def test_every_link_names_a_twilio_host_and_resolves(exchanges: list[Exchange]) 
         elif not link.startswith("/2010-04-01/"):
             wrong_host.append(link)
             continue
-        answer = session.get(base + parts.path + (f"?{parts.query}" if parts.query else ""),
+        query = parts.query
+        if re.fullmatch(r"/v1/Voice/CA[0-9a-f]{32}/Summary", parts.path) and not query:
+            # a summary's own `url` answers once the summary is complete (30 minutes after the call);
+            # until then Twilio serves it with ProcessingState=partial, as the course asks for it
+            query = "ProcessingState=partial"
+        answer = session.get(base + parts.path + (f"?{query}" if query else ""),
                              auth=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN), timeout=10)
         if answer.status_code != 200:
             broken.append(f"{answer.status_code} {link}")
@@ -184,6 +189,10 @@ def test_every_body_matches_twilios_response_schema(exchanges: list[Exchange]) -
         template = _operation(exchange.path)
         assert template is not None, f"{exchange.path} is not an operation in Twilio's OpenAPI description"
         schema = SCHEMAS[template].get(exchange.method, {}).get(str(exchange.status))
+        if (exchange.method, exchange.status) == ("POST", 201) and template.endswith("/Functions/{FunctionSid}/Versions"):
+            # the upload (serverless-upload.twilio.com) is not in the OpenAPI description; Twilio's
+            # Function Version page documents its answer as the Function Version resource
+            schema = SCHEMAS[template + "/{Sid}"]["GET"]["200"]
         if schema is None:
             if exchange.status < 400:
                 problems.append(f"{exchange.method} {exchange.path}: status {exchange.status} is not documented")

@@ -132,7 +132,7 @@ def summary_for(ctx: Ctx, call: dict[str, Any], processing_state: str | None) ->
     summary: dict[str, Any] = {
         "account_sid": ctx.account_sid, "call_sid": call["sid"],
         "call_type": "trunking" if call.get("trunk_sid") else ("sip" if media["edge"] == "sip_edge" else "carrier"),
-        "call_state": _CALL_STATE.get(state["status"], "undialed"), "answered_by": None,
+        "call_state": _CALL_STATE.get(state["status"], "undialed"), "answered_by": "unknown",  # no answering-machine detection on these calls
         "processing_state": "complete" if complete else "partial", "created_time": iso8601(created),
         "start_time": iso8601(start), "end_time": iso8601(end),
         "duration": int(round((float(end) - float(start)) / scale)) if start is not None else 0,

@@ -408,6 +408,27 @@ SPECS: list[Spec] = [
          newest_first=True, **_V1),  # type: ignore[arg-type]
 ]
 
+def _nothing(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+def _empty_list(kind: str, sid_prefix: str, collection: str, list_key: str, parent_param: str,
+                list_params: list[str] | None = None) -> Spec:
+    """A list the twin links to from its Services and Environments (`links`) and keeps empty: the
+    course deploys no Assets and no Variables, and the twin writes no Function logs."""
+    return Spec(kind=kind, sid_prefix=sid_prefix, collection=collection, instance=collection + "/{Sid}",
+                list_key=list_key, render=_nothing, ops={"list"}, parent_param=parent_param,
+                list_params=list_params or [], **_V1)  # type: ignore[arg-type]
+
+
+SPECS += [
+    _empty_list("asset", "ZH", "/v1/Services/{ServiceSid}/Assets", "assets", "ServiceSid"),
+    _empty_list("variable", "ZV", "/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables", "variables",
+                "EnvironmentSid"),
+    _empty_list("log", "NO", "/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Logs", "logs", "EnvironmentSid",
+                ["FunctionSid", "StartDate", "EndDate"]),
+]
+
 OPERATIONS: list[Operation] = [
     Operation(path="/v1/Services/{ServiceSid}/Functions/{FunctionSid}/Versions", method="POST",
               serve=_upload_version, host=_UPLOAD_HOST, form=["Content", "Path", "Visibility"],
