@@ -7,8 +7,6 @@ first use (PEP 562), so reading a capture does not pay for twilio or ipywidgets.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -19,7 +17,7 @@ _EXPORTS: dict[str, str] = {
     "mode": "ata_helpers.settings",
     "twilio_client": "ata_helpers.twilio_api",
     "environment_check": "ata_helpers.environment",
-    "doctor": "ata_helpers.doctor",
+    "doctor": "ata_helpers._doctor",
     "check": "ata_helpers.selfcheck",
     # Grandstream HT80x
     "HT80xConfig": "ata_helpers.grandstream",
@@ -91,23 +89,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
-
-
-class _Package(types.ModuleType):
-    """Keeps an exported function when Python binds a same-named submodule on import.
-
-    `import ata_helpers.doctor` makes the import system set `ata_helpers.doctor` to the module;
-    the public name is the function `doctor`, so that binding is dropped and the lazy export stays.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _EXPORTS and isinstance(value, types.ModuleType):
-            self.__dict__.pop(name, None)
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def _show_results_in_full() -> None:

@@ -74,7 +74,7 @@ def _guarded(section: Section, build: Callable[[Section], None]) -> Section:
 
 
 def _doctor(section: Section, capture: Any) -> None:
-    from .doctor import doctor
+    from ._doctor import doctor
 
     frame = doctor(capture=capture)
     counts = frame["status"].value_counts()

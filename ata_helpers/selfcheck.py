@@ -525,11 +525,8 @@ def _rest_call(learner: _Learner) -> Item:
 
 # -- 10 doctor -------------------------------------------------------------------------------------
 def _doctor_items(learner: _Learner) -> list[Item]:
-    import ata_helpers
+    from ._doctor import doctor
 
-    # through the package's lazy loader: importing the submodule directly would leave `ata.doctor`
-    # naming the module instead of the function
-    doctor = ata_helpers.__getattr__("doctor")
     table = doctor(phone_number=learner.setup.phone_number)
     return [Item(str(row["check"]), row["status"] != "fail",
                  f"{row['status']}: {row['detail']}" + (f" — {row['fix']}" if row["status"] == "fail" and row["fix"]

@@ -16,12 +16,9 @@ def test_final_statuses_are_call_statuses_and_exclude_the_live_ones() -> None:
 
 
 def test_modules_that_judge_a_call_final_share_the_one_set() -> None:
-    import sys
-
-    import ata_helpers as ata
+    import ata_helpers._doctor as doctor
     import ata_helpers.sandbox.twilio.calls as twin_calls
     import ata_helpers.wakeup.scheduler as scheduler
 
-    doctor = sys.modules[ata.doctor.__module__]  # not `import ata_helpers.doctor`: it would shadow ata.doctor
     for module in (doctor, twin_calls, scheduler):
         assert module.FINAL_STATUSES is FINAL_STATUSES

@@ -111,5 +111,5 @@ def test_the_cli_importing_the_doctor_module_keeps_ata_doctor_a_function() -> No
     import ata_helpers as ata
 
     importlib.import_module("ata_helpers.commands.doctor")
-    importlib.import_module("ata_helpers.doctor")
+    importlib.import_module("ata_helpers._doctor")
     assert callable(ata.doctor) and ata.doctor.__name__ == "doctor"

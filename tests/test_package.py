@@ -98,8 +98,22 @@ def test_every_public_callable_says_what_it_raises() -> None:
     assert missing == []
 
 
-def test_importing_a_same_named_submodule_keeps_the_exported_function() -> None:
-    code = ("import ata_helpers as ata\nf = ata.doctor\nimport ata_helpers.doctor\n"
+def test_importing_the_cli_keeps_ata_doctor_the_function() -> None:
+    """The CLI, the report and the self-check import the checklist's module; no exported name is a
+    module's name, so no import can rebind `ata.doctor` (or any export) to a module."""
+    code = ("import ata_helpers as ata\nf = ata.doctor\n"
+            "import ata_helpers.cli, ata_helpers.commands.doctor, ata_helpers.report, ata_helpers.selfcheck\n"
             "import inspect\nprint(inspect.isfunction(ata.doctor), ata.doctor is f)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_no_exported_name_is_also_a_submodule() -> None:
+    """`import ata_helpers.NAME` binds NAME on the package to the module; an export sharing a
+    submodule's name would then stop being the function or class it documents."""
+    from pathlib import Path
+
+    package = Path(ata.__file__).parent
+    clashes = [name for name in ata._EXPORTS
+               if (package / f"{name}.py").exists() or (package / name / "__init__.py").exists()]
+    assert clashes == []

@@ -134,7 +134,7 @@ def test_secrets_that_reach_a_table_are_masked(monkeypatch: pytest.MonkeyPatch) 
 
     import pandas as pd
 
-    doctor_module = importlib.import_module("ata_helpers.doctor")
+    doctor_module = importlib.import_module("ata_helpers._doctor")
 
     monkeypatch.setenv("ATA_SIP_PASSWORD", SIP_PASSWORD)
 

@@ -41,7 +41,7 @@ def render(frame: "object", colour: bool) -> str:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from ..doctor import doctor
+    from .._doctor import doctor
     from ..sandbox import latest_capture
     from ..settings import redact_text
 
