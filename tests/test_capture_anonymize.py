@@ -385,6 +385,6 @@ def test_icmp_port_unreachable_quoting_sip_is_rewritten(tmp_path: Path) -> None:
 
 
 def _icmp_checksum(data: bytes) -> int:
-    from ata_helpers.capture.anonymize.packets import checksum
+    from ata_helpers.capture.checksums import internet_checksum as checksum
 
     return checksum(data)

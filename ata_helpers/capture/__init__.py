@@ -7,7 +7,8 @@ Layers, from the wire up:
 - `_engine` (private): pcap/pcapng reading, link layers, IP reassembly, TCP/WebSocket streams,
   RTP counters, the optional worker process, and the pandas tables built from a scan.
 - RFC rules (public, readable): `sip_message` (one message, RFC 3261 §7), `sip_headers`
-  (header lines, compact forms, lists), `sdp` (RFC 4566 media), `addresses` (address classes).
+  (header lines, compact forms, lists), `sdp` (RFC 4566 media), `addresses` (address classes),
+  `checksums` (RFC 1071, for the writers and the anonymizer).
 - Tables and findings: `load`, `sip_table`, `rtp_table`, `dialogs`, `findings`, `ladder_svg`,
   `views`, `live` (diagnose a pipe call by call).
 - `writers`: build captures from a scenario (samples, the twins, tests, benchmarks).

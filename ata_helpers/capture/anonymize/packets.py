@@ -14,23 +14,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ...errors import AnonymizeError as Unreadable
+from ..checksums import internet_checksum, pseudo_header
 
-__all__ = ["Unreadable", "Frame", "decode", "checksum", "rewrite_icmp", "rewrite_arp"]
+__all__ = ["Unreadable", "Frame", "decode", "rewrite_icmp", "rewrite_arp"]
 
 _VLAN = (0x8100, 0x88A8, 0x9100, 0x9200)
 _IPV6_EXTENSIONS = (0, 43, 60, 51)
 _LINK_NAMES = {1: "Ethernet", 113: "Linux cooked v1", 276: "Linux cooked v2", 101: "raw IP", 12: "raw IP",
                14: "raw IP", 228: "raw IPv4", 229: "raw IPv6", 0: "BSD null", 108: "BSD loopback", 239: "NFLOG"}
-
-
-def checksum(data: bytes) -> int:
-    """The Internet checksum (RFC 1071) of `data`."""
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 @dataclass
@@ -92,12 +83,12 @@ class Frame:
         if self.proto == 1:
             struct.pack_into("!H", transport, 2, 0)
             if not self.truncated:
-                struct.pack_into("!H", transport, 2, checksum(bytes(transport) + payload))
+                struct.pack_into("!H", transport, 2, internet_checksum(bytes(transport) + payload))
         elif self.proto == 17 and len(transport) >= 8:
             length = struct.unpack_from("!H", transport, 4)[0] + change
             struct.pack_into("!HH", transport, 4, length & 0xFFFF, 0)
             if not self.truncated and (ip.version == 6 or self.transport[6:8] != b"\0\0"):
-                value = checksum(_pseudo(ip.version, src, dst, 17, len(transport) + len(payload))
+                value = internet_checksum(pseudo_header(src, dst, 17, len(transport) + len(payload))
                                  + bytes(transport) + payload) or 0xFFFF
                 struct.pack_into("!H", transport, 6, value)
         elif self.proto == 6 and len(transport) >= 20:
@@ -107,7 +98,7 @@ class Frame:
                 transport[20:20 + len(options)] = options
             if not self.truncated:
                 struct.pack_into("!H", transport, 16, 0)
-                value = checksum(_pseudo(ip.version, src, dst, 6, len(transport) + len(payload))
+                value = internet_checksum(pseudo_header(src, dst, 6, len(transport) + len(payload))
                                  + bytes(transport) + payload)
                 struct.pack_into("!H", transport, 16, value)
         return bytes(transport) + payload
@@ -122,7 +113,7 @@ class Frame:
                 total = len(header) + layer.declared + change
                 struct.pack_into("!HH", header, 2, total & 0xFFFF, struct.unpack_from("!H", header, 4)[0])
                 struct.pack_into("!H", header, 10, 0)
-                struct.pack_into("!H", header, 10, checksum(bytes(header[:(header[0] & 15) * 4])))
+                struct.pack_into("!H", header, 10, internet_checksum(bytes(header[:(header[0] & 15) * 4])))
             else:
                 header[8:24], header[24:40] = s, d
                 struct.pack_into("!H", header, 4, (len(header) - 40 + layer.declared + change) & 0xFFFF)
@@ -158,12 +149,6 @@ class Frame:
 
 def _map_ip(mapper: "object", raw: bytes) -> bytes:
     return mapper.ip(ipaddress.ip_address(raw)).packed  # type: ignore[attr-defined]
-
-
-def _pseudo(version: int, src: bytes, dst: bytes, proto: int, length: int) -> bytes:
-    if version == 4:
-        return src + dst + struct.pack("!BBH", 0, proto, length)
-    return src + dst + struct.pack("!IxxxB", length, proto)
 
 
 def decode(number: int, linktype: int, data: bytes) -> Frame | bytes:
@@ -333,7 +318,7 @@ def rewrite_icmp(number: int, header: bytes, payload: bytes, mapper: "object",
         rest = rest[:size] + text
     struct.pack_into("!H", quoted, 2, (struct.unpack_from("!H", quoted, 2)[0] + change) & 0xFFFF)
     struct.pack_into("!H", quoted, 10, 0)
-    struct.pack_into("!H", quoted, 10, checksum(bytes(quoted)))
+    struct.pack_into("!H", quoted, 10, internet_checksum(bytes(quoted)))
     return bytes(head), bytes(quoted) + rest
 
 

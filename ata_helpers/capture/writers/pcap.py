@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..checksums import internet_checksum, pseudo_header
+
 __all__ = ["Packet", "write_pcap", "pcap_bytes", "frame_bytes", "ip_packet", "udp_bytes",
            "tcp_bytes", "ipv4_fragments", "pcapng_bytes", "Interface", "TCP_FLAGS"]
 
@@ -47,27 +49,15 @@ class Packet:
     vlan: Sequence[int] = field(default_factory=tuple)
 
 
-def _checksum(data: bytes) -> int:
-    if len(data) % 2:
-        data += b"\x00"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
 def _pseudo_header(src: str, dst: str, proto: int, length: int) -> bytes:
-    s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
-    if s.version == 4:
-        return s.packed + d.packed + struct.pack("!BBH", 0, proto, length)
-    return s.packed + d.packed + struct.pack("!IxxxB", length, proto)
+    return pseudo_header(ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed, proto, length)
 
 
 def udp_bytes(src: str, sport: int, dst: str, dport: int, payload: bytes) -> bytes:
     """A UDP header + payload with its checksum over the IPv4/IPv6 pseudo-header."""
     length = 8 + len(payload)
     header = struct.pack("!HHHH", sport, dport, length, 0)
-    csum = _checksum(_pseudo_header(src, dst, 17, length) + header + payload) or 0xFFFF
+    csum = internet_checksum(_pseudo_header(src, dst, 17, length) + header + payload) or 0xFFFF
     return struct.pack("!HHHH", sport, dport, length, csum) + payload
 
 
@@ -77,7 +67,7 @@ def tcp_bytes(src: str, sport: int, dst: str, dport: int, payload: bytes, seq: i
     bits = sum(TCP_FLAGS[ch] for ch in flags.upper())
     header = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4,
                          bits, window, 0, 0)
-    csum = _checksum(_pseudo_header(src, dst, 6, len(header) + len(payload)) + header + payload)
+    csum = internet_checksum(_pseudo_header(src, dst, 6, len(header) + len(payload)) + header + payload)
     return header[:16] + struct.pack("!H", csum) + header[18:] + payload
 
 
@@ -90,7 +80,7 @@ def ip_packet(src: str, dst: str, proto: int, payload: bytes, ident: int = 0,
     flags = (0x2000 if more_fragments else 0) | (frag_offset // 8)
     header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, flags, ttl, proto, 0,
                          ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed)
-    return header[:10] + struct.pack("!H", _checksum(header)) + header[12:] + payload
+    return header[:10] + struct.pack("!H", internet_checksum(header)) + header[12:] + payload
 
 
 def ipv4_fragments(src: str, dst: str, proto: int, payload: bytes, ident: int,
