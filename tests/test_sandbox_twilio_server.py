@@ -294,6 +294,7 @@ def test_sandbox_client_refuses_other_hosts(client: Any) -> None:
 @pytest.mark.parametrize("kind,count,make,code", [
     ("sip_domain", 100, lambda c: c.sip.domains.create(domain_name="one-more.sip.twilio.com"), 21230),
     ("credential_list", 100, lambda c: c.sip.credential_lists.create(friendly_name="one more"), 21239),
+    ("ip_access_control_list", 1000, lambda c: c.sip.ip_access_control_lists.create(friendly_name="one more"), 21239),
 ])
 def test_account_limits(client: Any, kind: str, count: int, make: Callable[[Any], Any], code: int) -> None:
     from ata_helpers.sandbox.store import open_store
@@ -305,6 +306,28 @@ def test_account_limits(client: Any, kind: str, count: int, make: Callable[[Any]
                                  "date_created": i, "date_updated": i, "_parent": ""})
     error = _error(lambda: make(client))
     assert (error.status, error.code) == (400, code)
+
+
+@pytest.mark.parametrize("lists,name_limit,code,entries", [
+    (lambda c: c.sip.credential_lists, 64, 21240, ("credentials", "Credentials")),
+    (lambda c: c.sip.ip_access_control_lists, 255, 21235, ("ip_addresses", "IpAddresses")),
+])
+def test_sip_lists_names_and_entries(client: Any, lists: Callable[[Any], Any], name_limit: int, code: int,
+                                     entries: tuple[str, str]) -> None:
+    """Credential lists and IP access control lists: FriendlyName limits on create and rename, the
+    entries' link, and the list's links removed with it."""
+    resource = lists(client)
+    made = resource.create(friendly_name="n" * name_limit)
+    assert _error(lambda: resource.create(friendly_name="n" * (name_limit + 1))).code == code
+    assert _error(lambda: resource(made.sid).update(friendly_name="n" * (name_limit + 1))).code == code
+    assert resource(made.sid).update(friendly_name="renamed").friendly_name == "renamed"
+    key, segment = entries
+    assert made.subresource_uris == {key: made.uri.removesuffix(".json") + f"/{segment}.json"}
+    trunk = client.trunking.v1.trunks.create(friendly_name="t")
+    links = trunk.credentials_lists if key == "credentials" else trunk.ip_access_control_lists
+    links.create(made.sid)
+    assert resource(made.sid).delete() is True
+    assert links.list() == [] and _error(lambda: resource(made.sid).fetch()).status == 404
 
 
 def test_per_list_limits(client: Any) -> None:

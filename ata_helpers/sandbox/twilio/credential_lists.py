@@ -10,17 +10,7 @@ import re
 from typing import Any
 
 from .format import TwinError
-from .resource import (
-    ACCOUNT,
-    Ctx,
-    Spec,
-    account_path,
-    base_fields,
-    delete_with_links,
-    friendly_name_param,
-    require,
-    update_friendly_name,
-)
+from .resource import ACCOUNT, Ctx, Spec, account_path, base_fields, require, sip_list_spec
 
 __all__ = ["SPECS", "password_hash", "check_password"]
 
@@ -28,20 +18,6 @@ __all__ = ["SPECS", "password_hash", "check_password"]
 def password_hash(password: str) -> str:
     """How the sandbox keeps a SIP password: a SHA-256 digest, never the password itself."""
     return hashlib.sha256(password.encode("utf-8")).hexdigest()
-
-
-def _create_cl(ctx: Ctx, params: dict[str, str], parent: str) -> dict[str, Any]:
-    if ctx.store.count("credential_list") >= 100:
-        raise TwinError(400, 21239, "Maximum number of credential lists (100) reached for this account")
-    return {"friendly_name": friendly_name_param(params, 64, 21240)}
-
-
-def _render_cl(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
-    base = f"{account_path(ctx)}/SIP/CredentialLists/{rec['sid']}"
-    out = base_fields(ctx, rec)
-    out.update({"friendly_name": rec["friendly_name"], "uri": base + ".json",
-                "subresource_uris": {"credentials": base + "/Credentials.json"}})
-    return out
 
 
 def check_password(password: str) -> None:
@@ -81,11 +57,9 @@ def _render_credential(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
 _LISTS = ACCOUNT + "/SIP/CredentialLists"
 
 SPECS: list[Spec] = [
-    Spec(kind="credential_list", sid_prefix="CL", api="2010",
-         collection=_LISTS + ".json", instance=_LISTS + "/{Sid}.json", list_key="credential_lists",
-         render=_render_cl, ops={"create", "list", "fetch", "update", "delete"},
-         create_params=["FriendlyName"], required_params=["FriendlyName"], update_params=["FriendlyName"],
-         create=_create_cl, update=update_friendly_name(64, 21240), delete=delete_with_links),
+    sip_list_spec(kind="credential_list", sid_prefix="CL", resource="CredentialLists", list_key="credential_lists",
+                  limit=100, limit_text="Maximum number of credential lists (100) reached for this account",
+                  name_limit=64, name_code=21240, entries="Credentials", entries_key="credentials"),
     Spec(kind="credential", sid_prefix="CR", api="2010",
          collection=_LISTS + "/{CredentialListSid}/Credentials.json",
          instance=_LISTS + "/{CredentialListSid}/Credentials/{Sid}.json", list_key="credentials",

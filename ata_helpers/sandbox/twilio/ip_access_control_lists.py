@@ -9,34 +9,9 @@ import ipaddress
 from typing import Any
 
 from .format import TwinError
-from .resource import (
-    ACCOUNT,
-    Ctx,
-    Spec,
-    account_path,
-    base_fields,
-    delete_with_links,
-    friendly_name_param,
-    int_param,
-    require,
-    update_friendly_name,
-)
+from .resource import ACCOUNT, Ctx, Spec, account_path, base_fields, int_param, require, sip_list_spec
 
 __all__ = ["SPECS"]
-
-
-def _create_acl(ctx: Ctx, params: dict[str, str], parent: str) -> dict[str, Any]:
-    if ctx.store.count("ip_access_control_list") >= 1000:
-        raise TwinError(400, 21239, "Maximum number of IP access control lists (1000) reached")
-    return {"friendly_name": friendly_name_param(params, 255, 21235)}
-
-
-def _render_acl(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
-    base = f"{account_path(ctx)}/SIP/IpAccessControlLists/{rec['sid']}"
-    out = base_fields(ctx, rec)
-    out.update({"friendly_name": rec["friendly_name"], "uri": base + ".json",
-                "subresource_uris": {"ip_addresses": base + "/IpAddresses.json"}})
-    return out
 
 
 def _ip_fields(params: dict[str, str], rec: dict[str, Any]) -> dict[str, Any]:
@@ -72,11 +47,10 @@ def _render_ip(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
 _ACLS = ACCOUNT + "/SIP/IpAccessControlLists"
 
 SPECS: list[Spec] = [
-    Spec(kind="ip_access_control_list", sid_prefix="AL", api="2010",
-         collection=_ACLS + ".json", instance=_ACLS + "/{Sid}.json", list_key="ip_access_control_lists",
-         render=_render_acl, ops={"create", "list", "fetch", "update", "delete"},
-         create_params=["FriendlyName"], required_params=["FriendlyName"], update_params=["FriendlyName"],
-         create=_create_acl, update=update_friendly_name(255, 21235), delete=delete_with_links),
+    sip_list_spec(kind="ip_access_control_list", sid_prefix="AL", resource="IpAccessControlLists",
+                  list_key="ip_access_control_lists", limit=1000,
+                  limit_text="Maximum number of IP access control lists (1000) reached",
+                  name_limit=255, name_code=21235, entries="IpAddresses", entries_key="ip_addresses"),
     Spec(kind="ip_address", sid_prefix="IP", api="2010",
          collection=_ACLS + "/{IpAccessControlListSid}/IpAddresses.json",
          instance=_ACLS + "/{IpAccessControlListSid}/IpAddresses/{Sid}.json", list_key="ip_addresses",

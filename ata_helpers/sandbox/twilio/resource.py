@@ -16,7 +16,7 @@ from .format import TwinError, iso8601, now, parse_bool, rfc2822
 
 __all__ = ["Ctx", "Render", "Create", "Update", "Spec", "Operation", "PAGING", "ACCOUNT", "require", "bool_param", "int_param",
            "method_param", "stamp", "base_fields", "account_path", "friendly_name_param",
-           "update_friendly_name", "link_create", "delete_with_links", "LIST_LINKS"]
+           "update_friendly_name", "link_create", "delete_with_links", "LIST_LINKS", "sip_list_spec"]
 
 
 @dataclass
@@ -192,3 +192,33 @@ def delete_with_links(ctx: Ctx, rec: dict[str, Any]) -> None:
     ctx.store.delete_children(rec["sid"])
     for kind in LIST_LINKS:
         ctx.store.delete_everywhere(kind, rec["sid"])
+
+
+def sip_list_spec(*, kind: str, sid_prefix: str, resource: str, list_key: str, limit: int, limit_text: str,
+                  name_limit: int, name_code: int, entries: str, entries_key: str) -> Spec:
+    """A SIP list resource under `/SIP/{resource}` (CredentialLists, IpAccessControlLists), as Twilio serves both.
+
+    Created, fetched, listed and renamed by FriendlyName (at most `name_limit` characters, else
+    error `name_code`); at most `limit` per account (21239 with `limit_text`); rendered with
+    `subresource_uris[entries_key]` pointing at its `entries` collection; deleted with its entries
+    and every mapping or trunk link that names it.
+    """
+    path = f"{ACCOUNT}/SIP/{resource}"
+
+    def create(ctx: Ctx, params: dict[str, str], parent: str) -> dict[str, Any]:
+        if ctx.store.count(kind) >= limit:
+            raise TwinError(400, 21239, limit_text)
+        return {"friendly_name": friendly_name_param(params, name_limit, name_code)}
+
+    def render(ctx: Ctx, rec: dict[str, Any]) -> dict[str, Any]:
+        base = f"{account_path(ctx)}/SIP/{resource}/{rec['sid']}"
+        out = base_fields(ctx, rec)
+        out.update({"friendly_name": rec["friendly_name"], "uri": base + ".json",
+                    "subresource_uris": {entries_key: f"{base}/{entries}.json"}})
+        return out
+
+    return Spec(kind=kind, sid_prefix=sid_prefix, api="2010", collection=path + ".json",
+                instance=path + "/{Sid}.json", list_key=list_key, render=render,
+                ops={"create", "list", "fetch", "update", "delete"}, create_params=["FriendlyName"],
+                required_params=["FriendlyName"], update_params=["FriendlyName"], create=create,
+                update=update_friendly_name(name_limit, name_code), delete=delete_with_links)
