@@ -29,8 +29,8 @@ _EXPORTS: dict[str, str] = {
     "firewall_rules": "ata_helpers.firewall",
     # calls: log, REST-placed calls, wake-up alarm
     "call_log": "ata_helpers.calls",
-    "call_summary": "ata_helpers.voice_insights",
-    "call_events": "ata_helpers.voice_insights",
+    "call_summary": "ata_helpers.calls",
+    "call_events": "ata_helpers.calls",
     "place_call": "ata_helpers.calls",
     "wait_for_call": "ata_helpers.calls",
     "WakeUpCall": "ata_helpers.wakeup",

@@ -409,7 +409,7 @@ def _last_call_quality(line: _Line) -> Check:
     if line.client is None or not line.domain_name or not line.user:
         return _skip(name, "the ATA's SIP address is not known yet")
     from .calls import sip_key
-    from .voice_insights import InsightsUnavailableError, call_summary
+    from .calls.insights import InsightsUnavailableError, call_summary
 
     wanted = sip_key(f"sip:{line.user}@{line.domain_name}")
     if "recent_calls" not in line.notes:

@@ -3,8 +3,8 @@
 One result type, `CallResult`, carries how a call went (status, error code, meaning and fix, every
 Monitor alert, an HTML view) for `wait_for_call`, `call_ata` and the NAT story. Modules:
 `statuses` (Twilio's call statuses), `place` (place_call, wait_for_call, call_ata), `result`
-(CallResult), `alerts` (Monitor alerts), `log` (call_log), `analysis` and `charts` (questions
-asked of a call log). Nothing here imports twilio, pandas or matplotlib until a function runs.
+(CallResult), `alerts` (Monitor alerts), `log` (call_log), `insights` (Voice Insights: call_summary,
+call_events, quality_chart), `analysis` and `charts` (questions asked of a call log). Nothing here imports twilio, pandas or matplotlib until a function runs.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .analysis import (
     sip_key,
 )
 from .charts import calls_per_day_chart, duration_chart
+from .insights import call_events, call_summary, join_insights, quality_chart
 from .log import COLUMNS, call_log
 from .place import (
     DEFAULT_MESSAGE,
@@ -38,7 +39,7 @@ __all__ = [
     "CallResult", "ALERT_COLUMNS",
     "place_call", "wait_for_call", "call_ata", "build_twiml", "check_destination", "check_e164",
     "default_caller_id", "TWIML_LIMIT", "DEFAULT_MESSAGE", "TEST_CALL_MESSAGE",
-    "call_log", "COLUMNS",
+    "call_log", "COLUMNS", "call_summary", "call_events", "join_insights", "quality_chart",
     "alert_message", "call_alerts", "call_alerts_frame", "alerts_frame",
     "sip_key", "calls_for_sip_address", "failures_by_error_code", "calls_per_day", "duration_summary",
     "calls_per_day_chart", "duration_chart",

@@ -171,7 +171,7 @@ def call_log(to: str | None = None, from_: str | None = None, status: str | None
     compares days (YYYY-MM-DD), so a datetime bound is sent as its day and then applied to the
     minute here. Columns and dtypes: see COLUMNS. With `insights=True` each call's Voice Insights
     summary is joined too (one request per call, so give a `limit`): the columns of
-    voice_insights.INSIGHTS_COLUMNS, with a verdict and, when Twilio has none, the reason.
+    calls.insights.INSIGHTS_COLUMNS, with a verdict and, when Twilio has none, the reason.
     Filters and fields: https://www.twilio.com/docs/voice/api/call-resource#read-multiple-call-resources.
     Raises ValidationError for a malformed number, date, status or SID, and TwilioApiError (with
     Twilio's code, meaning and fix) when Twilio refuses the request.
@@ -215,7 +215,7 @@ def call_log(to: str | None = None, from_: str | None = None, status: str | None
         frame = _join_alerts(frame, _alerts_empty())
     frame = frame[list(COLUMNS)]
     if insights:
-        from ..voice_insights import join_insights
+        from .insights import join_insights
 
         frame = join_insights(frame, client, progress)
     return frame

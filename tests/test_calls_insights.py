@@ -9,14 +9,14 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 
 import ata_helpers as ata
-from ata_helpers import voice_insights
-from ata_helpers.sandbox.course_steps import STEP_ACTIONS
-from ata_helpers.sandbox.twilio import insights as twin_insights
-from ata_helpers.voice_insights import (
+from ata_helpers.calls import insights
+from ata_helpers.calls.insights import (
     InsightsUnavailableError,
     call_events,
     call_summary,
 )
+from ata_helpers.sandbox.course_steps import STEP_ACTIONS
+from ata_helpers.sandbox.twilio import insights as twin_insights
 
 
 @pytest.fixture()
@@ -43,7 +43,7 @@ def test_healthy_call(working_line: None) -> None:
     assert row["processing_state"] == "partial" and "partial summary" in row["note"]
     events = call_events(sid)
     assert list(events["name"]) == ["initiated", "ringing", "answered", "completed"]
-    assert list(events.columns) == list(voice_insights.EVENT_COLUMNS)
+    assert list(events.columns) == list(insights.EVENT_COLUMNS)
     assert str(events["timestamp"].dtype) == "datetime64[ns, UTC]"
 
 
@@ -108,7 +108,7 @@ def test_rate_limit_is_waited_out_with_back_off() -> None:
             raise answer
         return answer
 
-    assert voice_insights._with_backoff(request, sleep=slept.append) == "summary"
+    assert insights._with_backoff(request, sleep=slept.append) == "summary"
     assert slept == [1.0, 2.0, 4.0]
     always = TwilioRestException(429, "/v1/Voice", "Too Many Requests", 20429)
 
@@ -116,7 +116,7 @@ def test_rate_limit_is_waited_out_with_back_off() -> None:
         raise always
 
     with pytest.raises(TwilioRestException):
-        voice_insights._with_backoff(refuse, sleep=slept.append)
+        insights._with_backoff(refuse, sleep=slept.append)
 
 
 def test_call_log_joins_insights_and_the_chart_draws_them(working_line: None) -> None:
@@ -126,8 +126,8 @@ def test_call_log_joins_insights_and_the_chart_draws_them(working_line: None) ->
     log = ata.call_log(limit=2, progress=False, insights=True)
     verdicts = dict(zip(log["sid"], log["verdict"], strict=True))
     assert verdicts == {healthy: "healthy", one_way: "one-way-audio"}
-    for name, dtype in voice_insights.INSIGHTS_COLUMNS.items():
+    for name, dtype in insights.INSIGHTS_COLUMNS.items():
         assert str(log[name].dtype) == dtype
-    figure = voice_insights.quality_chart(log)
+    figure = insights.quality_chart(log)
     bars = [p for p in figure.axes[0].patches]
     assert len(bars) == 4 and max(b.get_height() for b in bars) == 100

@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import InsightsUnavailableError, ValidationError
+from ..errors import InsightsUnavailableError, ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -232,7 +232,7 @@ def call_summary(call_sid: str, client: "Client | None" = None) -> "pd.DataFrame
     Twilio gives no summary, with the reason: Advanced Features not active ("not-enabled"), the call
     still going or not summarized yet ("not-ready", up to 30 minutes), or no such call ("not-found").
     """
-    from .twilio_api import explained_errors, twilio_client
+    from ..twilio_api import explained_errors, twilio_client
 
     sid = _check_sid(call_sid)
     client = client or twilio_client()
@@ -252,7 +252,7 @@ def call_events(call_sid: str, edge: str | None = None, client: "Client | None" 
     """
     from twilio.base.exceptions import TwilioRestException
 
-    from .twilio_api import explained_errors, twilio_client
+    from ..twilio_api import explained_errors, twilio_client
 
     sid = _check_sid(call_sid)
     if edge is not None and edge not in ("unknown_edge", "carrier_edge", "sip_edge", "sdk_edge", "client_edge"):
@@ -289,8 +289,8 @@ def join_insights(log: "pd.DataFrame", client: "Client | None" = None, progress:
     """
     import pandas as pd
 
-    from .progress import progress_reporter
-    from .twilio_api import twilio_client
+    from ..progress import progress_reporter
+    from ..twilio_api import twilio_client
 
     client = client or twilio_client()
     reporter = progress_reporter("Insights", progress)
