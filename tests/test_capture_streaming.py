@@ -30,6 +30,29 @@ def test_tiny_windows_read_like_one_whole_window(tmp_path: Path, window: int,
         assert frame.attrs == expected.attrs, path.name
 
 
+@pytest.mark.parametrize("name", ["sipp_udp_sll2.pcap", "sipp_merged_two_interfaces.pcapng"])
+@pytest.mark.parametrize("cut", [10, 5000, -3])
+def test_a_file_cut_short_is_reported_alike_in_any_window(tmp_path: Path, name: str, cut: int,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """pcap and pcapng read from a file: the same packets and the same 'truncated at byte N' message
+    whether the cut falls in a record's body or its header (cut -3: 3 bytes past a record's start)."""
+    data = (CAPTURES / name).read_bytes()
+    if cut < 0:  # end 3 bytes into the header of the sixth record
+        records = list(pcapfile.iter_records(data))
+        data = data[:records[5][3] - (16 if name.endswith(".pcap") else 28) + 3]
+    else:
+        data = data[:-cut]
+    path = tmp_path / name
+    path.write_bytes(data)
+    whole = ata.read_sip(data)
+    assert whole.attrs["warnings"] and "truncated at byte" in whole.attrs["warnings"][0]
+    for window in (7, 50, 4096):
+        monkeypatch.setattr(pcapfile, "WINDOW", window)
+        frame = ata.read_sip(path)
+        assert frame.attrs["warnings"] == whole.attrs["warnings"], window
+        assert frame.equals(whole), window
+
+
 def test_damage_is_found_at_the_same_byte_whatever_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     data = (CAPTURES / "sipp_udp_sll2.pcap").read_bytes()[:-10]
     expected = ata.read_sip(data).attrs["warnings"]

@@ -197,6 +197,36 @@ def _damaged(message: str, warnings: list[str] | None, strict: bool) -> None:
         warnings.append(message)
 
 
+_Scan = Callable[[bytes, int, int], tuple[list[Record], int, "str | None"]]
+
+
+def _windowed(read: Callable[[int], bytes], buf: bytes, off: int, warnings: list[str] | None,
+              strict: bool, window: int, scan: _Scan,
+              cut_short: Callable[[bytes, int, int], str]) -> Iterator[tuple[bytes, list[Record]]]:
+    """Drive a container's `scan` window by window: yield each window's records, stop at damage,
+    read on while the source has bytes, and say where a file ends inside a record.
+
+    `scan(buf, off, base)` reads whole records from `buf[off:]` and returns them, the offset after
+    the last one and a damage message or None (`base` is buf[0]'s position in the file);
+    `cut_short(buf, off, base)` words a record left unfinished at the end of the file.
+    """
+    base = 0  # position of buf[0] in the file
+    while True:
+        records, off, damage = scan(buf, off, base)
+        yield buf, records
+        if damage is not None:
+            _damaged(damage, warnings, strict)
+            return
+        more = read(window)
+        if not more:
+            if off < len(buf):
+                _damaged(cut_short(buf, off, base), warnings, strict)
+            return
+        base += off
+        buf = buf[off:] + more
+        off = 0
+
+
 def _pcap_windows(read: Callable[[int], bytes], buf: bytes, warnings: list[str] | None,
                   strict: bool, window: int) -> Iterator[tuple[bytes, list[Record]]]:
     endian, ns_per_unit = _PCAP_MAGICS[buf[:4]]
@@ -207,10 +237,11 @@ def _pcap_windows(read: Callable[[int], bytes], buf: bytes, warnings: list[str] 
         buf += more
     linktype = struct.unpack_from(endian + "I", buf, 20)[0] & 0x0FFFFFFF
     unpack = struct.Struct(endian + "IIII").unpack_from
-    base = 0  # position of buf[0] in the file
-    off = 24
-    number = 0
-    while True:
+    count = 0  # records read so far
+
+    def scan(buf: bytes, off: int, base: int) -> tuple[list[Record], int, str | None]:
+        nonlocal count
+        number = count
         records: list[Record] = []
         size = len(buf)
         damage = None
@@ -226,24 +257,17 @@ def _pcap_windows(read: Callable[[int], bytes], buf: bytes, warnings: list[str] 
             records.append((number, sec * 1_000_000_000 + frac * ns_per_unit, linktype,
                             off + 16, end))
             off = end
-        yield buf, records
-        if damage is not None:
-            _damaged(damage, warnings, strict)
-            return
-        more = read(window)
-        if not more:
-            if off < size:
-                if off + 16 > size:
-                    _damaged(f"truncated at byte {base + off}: record header cut short",
-                             warnings, strict)
-                else:
-                    caplen = unpack(buf, off)[2]
-                    _damaged(f"truncated at byte {base + size}: packet {number + 1} needs "
-                             f"{caplen} bytes from byte {base + off + 16}", warnings, strict)
-            return
-        base += off
-        buf = buf[off:] + more
-        off = 0
+        count = number
+        return records, off, damage
+
+    def cut_short(buf: bytes, off: int, base: int) -> str:
+        if off + 16 > len(buf):
+            return f"truncated at byte {base + off}: record header cut short"
+        caplen = unpack(buf, off)[2]
+        return (f"truncated at byte {base + len(buf)}: packet {count + 1} needs "
+                f"{caplen} bytes from byte {base + off + 16}")
+
+    yield from _windowed(read, buf, 24, warnings, strict, window, scan, cut_short)
 
 
 def _tsresol_to_ns(code: int) -> tuple[int, int]:
@@ -259,12 +283,14 @@ def _tsresol_to_ns(code: int) -> tuple[int, int]:
 
 def _pcapng_windows(read: Callable[[int], bytes], buf: bytes, warnings: list[str] | None,
                     strict: bool, window: int) -> Iterator[tuple[bytes, list[Record]]]:
-    base = 0
-    off = 0
-    number = 0
-    endian = "<"
-    interfaces: list[tuple[int, int, int, int, int]] = []  # linktype, mult, div, offset_ns, snaplen
-    while True:
+    # carried from window to window: records read so far, the section's byte order, its interfaces
+    count = 0
+    section_endian = "<"
+    section_interfaces: list[tuple[int, int, int, int, int]] = []  # linktype, mult, div, offset_ns, snaplen
+
+    def scan(buf: bytes, off: int, base: int) -> tuple[list[Record], int, str | None]:
+        nonlocal count, section_endian, section_interfaces
+        number, endian, interfaces = count, section_endian, section_interfaces
         records: list[Record] = []
         size = len(buf)
         damage = None
@@ -334,24 +360,16 @@ def _pcapng_windows(read: Callable[[int], bytes], buf: bytes, warnings: list[str
                 number += 1
                 records.append((number, ts_offset, linktype, body + 4, body + 4 + caplen))
             off += blen
-        yield buf, records
-        if damage is not None:
-            _damaged(damage, warnings, strict)
-            return
-        more = read(window)
-        if not more:
-            if off < size:
-                if off + 12 > size:
-                    _damaged(f"truncated at byte {base + off}: block header cut short",
-                             warnings, strict)
-                else:
-                    blen = struct.unpack_from(endian + "I", buf, off + 4)[0]
-                    _damaged(f"truncated at byte {base + size}: block at byte {base + off} "
-                             f"needs {blen} bytes", warnings, strict)
-            return
-        base += off
-        buf = buf[off:] + more
-        off = 0
+        count, section_endian, section_interfaces = number, endian, interfaces
+        return records, off, damage
+
+    def cut_short(buf: bytes, off: int, base: int) -> str:
+        if off + 12 > len(buf):
+            return f"truncated at byte {base + off}: block header cut short"
+        blen = struct.unpack_from(section_endian + "I", buf, off + 4)[0]
+        return f"truncated at byte {base + len(buf)}: block at byte {base + off} needs {blen} bytes"
+
+    yield from _windowed(read, buf, 0, warnings, strict, window, scan, cut_short)
 
 
 def _options(data: bytes, off: int, end: int, endian: str) -> Iterator[tuple[int, bytes]]:
