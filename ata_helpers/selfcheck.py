@@ -181,6 +181,11 @@ def _item(what: str, ok: bool, right: str, wrong: str) -> Item:
     return Item(what, ok, right if ok else wrong)
 
 
+def _not_created(what: str, resource: str, learner: _Learner) -> Item:
+    """The failed item for a resource notebook 02's outbound step creates, tagged with the line's name."""
+    return Item(what, False, f"no {resource} named {learner.setup.tag}: run setup.apply(\"outbound\")")
+
+
 # -- 01 firewall -----------------------------------------------------------------------------------
 def _rules_text(answer: Any) -> str | None:
     if answer is None:
@@ -243,7 +248,7 @@ def _credential(learner: _Learner) -> Item:
     what = "credential list with your SIP username"
     found = learner.credential_list()
     if found is None:
-        return Item(what, False, f"no credential list named {learner.setup.tag}: run setup.apply(\"outbound\")")
+        return _not_created(what, "credential list", learner)
     users = [c.username for c in learner.client.sip.credential_lists(found.sid).credentials.list()]
     return _item(what, learner.setup.username in users, f"{found.friendly_name} holds {learner.setup.username}",
                  f"{found.friendly_name} holds {', '.join(users) or 'no credential'}, not "
@@ -256,7 +261,7 @@ def _ip_acl(learner: _Learner) -> Item:
 
     found = find_ip_acl(learner.client, learner.setup.tag)
     if found is None:
-        return Item(what, False, f"no IP access control list named {learner.setup.tag}: run setup.apply(\"outbound\")")
+        return _not_created(what, "IP access control list", learner)
     wanted = ipaddress.ip_network(learner.setup.public_ip, strict=False)
     nets = [ipaddress.ip_network(f"{a.ip_address}/{a.cidr_prefix_length}", strict=False)
             for a in learner.client.sip.ip_access_control_lists(found.sid).ip_addresses.list()]
@@ -326,7 +331,7 @@ def _trunk(learner: _Learner) -> Item:
 
     trunk = find_trunk(learner.client, learner.setup.tag)
     if trunk is None:
-        return Item(what, False, f"no trunk named {learner.setup.tag}: run setup.apply(\"outbound\")")
+        return _not_created(what, "trunk", learner)
     urls = [u for u in learner.client.trunking.v1.trunks(trunk.sid).origination_urls.list() if u.enabled]
     wanted = learner.setup.origination_url
     return _item(what, any(u.sip_url == wanted for u in urls), f"{wanted}",
