@@ -76,6 +76,10 @@ __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 
 
 def __getattr__(name: str) -> Any:
+    if name in _EXPORTS or name in _SUBMODULES:
+        from ._jupyter_display import install_in_kernel
+
+        install_in_kernel()  # the first use of the course in a Jupyter kernel: results shown in full
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
         globals()[name] = value
@@ -89,13 +93,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
-
-
-def _show_results_in_full() -> None:
-    """In a Jupyter kernel: charts shown as images, table text never cut (see _jupyter_display)."""
-    from ._jupyter_display import install_in_kernel
-
-    install_in_kernel()
-
-
-_show_results_in_full()

@@ -8,16 +8,21 @@ Two of IPython's defaults hide what the course has to say:
   "set SIP REGISTER Contact Header Uses (P4437, FXS port 1) to WAN Address" ends in `...`.
 
 `install(shell)` registers, in that IPython shell only, a PNG formatter for figures and an HTML
-formatter for DataFrames that keeps every character (the browser wraps long text). It is called
-when `ata_helpers` is imported in a Jupyter kernel; formatters the user registered first win.
-Registration is by type name, so neither pandas nor matplotlib is imported until a result needs it.
+formatter for DataFrames that keeps every character (the browser wraps long text); formatters the
+user registered first win. Importing `ata_helpers` changes nothing: `install_in_kernel()` runs on
+the first use of a public name (`ata.read_sip`, `from ata_helpers import doctor`, `ata.widgets`)
+and when a chart is drawn (`new_figure`), once per process. Registration is by type name, so
+neither pandas nor matplotlib is imported until a result needs it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["install"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["install", "install_in_kernel", "new_figure"]
 
 _FIGURE = ("matplotlib.figure", "Figure")
 # pandas 3 names DataFrame's module "pandas" (older releases "pandas.core.frame"); IPython matches
@@ -57,8 +62,14 @@ def install(shell: Any) -> None:
             html.for_type_by_name(*frame, frame_html)
 
 
+_installed = False
+
+
 def install_in_kernel() -> None:
-    """`install` on the running Jupyter kernel's shell, if this process is one; else nothing."""
+    """`install` on the running Jupyter kernel's shell, once, if this process is one; else nothing."""
+    global _installed
+    if _installed:
+        return
     import sys
 
     if "IPython" not in sys.modules:
@@ -68,3 +79,12 @@ def install_in_kernel() -> None:
     shell = get_ipython()
     if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
         install(shell)
+        _installed = True
+
+
+def new_figure(**kwargs: Any) -> "Figure":
+    """A `matplotlib.figure.Figure(**kwargs)` (no pyplot state) that a Jupyter kernel shows as an image."""
+    from matplotlib.figure import Figure
+
+    install_in_kernel()
+    return Figure(**kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
+from .._jupyter_display import new_figure
 from .analysis import answered_durations, calls_per_day
 
 if TYPE_CHECKING:
@@ -19,10 +20,8 @@ _STATUS_COLOURS = {"completed": "#2e7d32", "in-progress": "#66bb6a", "ringing": 
 
 def calls_per_day_chart(log: "pd.DataFrame", tz: str = "UTC", title: str = "Calls per day") -> "Figure":
     """A stacked bar chart of calls per day by status (matplotlib Figure, no pyplot state)."""
-    from matplotlib.figure import Figure
-
     table = calls_per_day(log, tz)
-    figure = Figure(figsize=(9, 3.2), layout="constrained")
+    figure = new_figure(figsize=(9, 3.2), layout="constrained")
     ax = figure.add_subplot()
     bottom = [0] * len(table)
     x = list(range(len(table)))
@@ -41,10 +40,8 @@ def calls_per_day_chart(log: "pd.DataFrame", tz: str = "UTC", title: str = "Call
 
 def duration_chart(log: "pd.DataFrame", bins: int | Sequence[float] = 20) -> "Figure":
     """A histogram of answered calls' durations (minutes), as a matplotlib Figure."""
-    from matplotlib.figure import Figure
-
     minutes = (answered_durations(log) / 60).tolist()
-    figure = Figure(figsize=(6, 3), layout="constrained")
+    figure = new_figure(figsize=(6, 3), layout="constrained")
     ax = figure.add_subplot()
     ax.hist(minutes, bins=bins, color="#1565c0")
     ax.set_xlabel("duration (minutes)")

@@ -332,7 +332,8 @@ def quality_chart(frame: "pd.DataFrame", title: str = "Call quality (Voice Insig
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
+
+    from .._jupyter_display import new_figure
 
     sid_column = "sid" if "sid" in frame.columns else "call_sid"
     labels = [f"…{str(s)[-6:]}" for s in frame[sid_column]]
@@ -341,7 +342,7 @@ def quality_chart(frame: "pd.DataFrame", title: str = "Call quality (Voice Insig
     colours = {"healthy": "#2e7d32", "one-way-audio": "#c62828", "dropped-after-32s": "#ef6c00",
                "poor-quality": "#f9a825", "not-connected": "#9e9e9e", "pending": "#bdbdbd",
                "unavailable": "#bdbdbd"}
-    figure = Figure(figsize=(max(6.0, 0.7 * len(labels) + 2), 3.6))
+    figure = new_figure(figsize=(max(6.0, 0.7 * len(labels) + 2), 3.6))
     axes = figure.subplots()
     positions = list(range(len(labels)))
     verdicts = [str(v) for v in frame["verdict"].fillna("unavailable")]

@@ -9,6 +9,11 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from .._jupyter_display import install_in_kernel
+
+# The forms are the course's first use in a kernel: results shown in full from here on.
+install_in_kernel()
+
 
 def __getattr__(name: str) -> ModuleType:
     if name.startswith("_"):
