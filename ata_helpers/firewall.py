@@ -11,8 +11,8 @@ What an ATA behind a home router needs:
   5060 UDP/TCP and 5061 TLS only matters where LAN traffic out is filtered.
 - **Media** comes from a pool: any host in `168.86.128.0/18`, any UDP port 10000-60000, chosen
   per call, and it may arrive before the ATA has sent a packet. So it is allowed in as a range,
-  and forwarded to the ATA's RTP ports (P39/P739, 5004 and 5012 by default) when its LAN address
-  is given.
+  and forwarded to the ATA's RTP ports (Local RTP Port, P39/P739: 5004 and 5012 by default) when
+  its LAN address is given.
 - **SIP ALG** on the router rewrites SIP messages and usually breaks registration or audio; every
   rule set comes with a note on turning it off.
 """
@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Literal
 
 from .errors import ValidationError
+from .grandstream.settings_model import DEFAULT_LOCAL_PORTS, setting
 from .twilio_ranges import (
     IpRange,
     media_ranges,
@@ -62,8 +63,8 @@ FORMAT_LABELS: dict[str, str] = {
     "mikrotik": "MikroTik RouterOS",
     "table": "Any other router (plain table)",
 }
-DEFAULT_RTP_PORTS: tuple[int, int] = (5004, 5013)
-"""HT80x local RTP ports: FXS1 uses 5004 (RTP) and 5005 (RTCP), FXS2 5012 and 5013 (P39/P739)."""
+DEFAULT_RTP_PORTS: tuple[int, int] = (DEFAULT_LOCAL_PORTS[1][1], DEFAULT_LOCAL_PORTS[2][1] + 1)
+"""The HT80x's default Local RTP Port (P39/P739) range: FXS1 5004 (RTP) and 5005 (RTCP), FXS2 5012 and 5013."""
 
 SetName = Literal["twilio_signalling", "twilio_media"]
 
@@ -261,8 +262,8 @@ def firewall_rules(fmt: str, edges: str | Iterable[str] | None = None, ata_ip: s
     """Allow rules for Twilio SIP in the syntax of `fmt`, limited to `edges`, forwarded to `ata_ip`.
 
     `fmt` is one of nftables, iptables, pfsense, openwrt, mikrotik or table. Without `ata_ip` the
-    rules match any LAN host and no port forward is written. `rtp_ports` are the ATA's local RTP
-    ports (HT80x P39/P739). Every input is checked before anything is rendered: raises
+    rules match any LAN host and no port forward is written. `rtp_ports` are the ATA's RTP and RTCP
+    ports (HT80x Local RTP Port, P39/P739). Every input is checked before anything is rendered: raises
     ValidationError for an unknown format or edge, an `ata_ip` that is not a private IPv4 address,
     or a bad port range.
     """
@@ -414,7 +415,7 @@ def _render_pfsense(r: FirewallRules) -> str:
     lines += ["# 2. Firewall > Aliases > Ports: add each alias (type Port(s)).", "",
               "Alias: Twilio_Media_Ports", "Type: Port(s)", "Description: Twilio media source ports",
               f"{media_ports} RTP", "",
-              "Alias: ATA_RTP_Ports", "Type: Port(s)", "Description: the ATA's RTP/RTCP ports (P39/P739)",
+              "Alias: ATA_RTP_Ports", "Type: Port(s)", f"Description: the ATA's RTP/RTCP ports, {setting('local_rtp_port').describe()}",
               f"{_ports(r.rtp_ports, ':')} RTP and RTCP", ""]
     lines.append("# 3. Rules (descriptions as shown; a port forward creates its own WAN pass rule).")
     for rule in r.rules:

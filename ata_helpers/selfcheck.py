@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import AtaHelpersError, ValidationError
+from .grandstream.settings_model import DEVICE_SETTINGS, setting
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -366,33 +367,42 @@ def _device_answers(learner: _Learner) -> Item:
     return Item(what, True, f"{learner.model()} at {learner.device.base_url}")
 
 
-def _device_setting(what: str, test: Callable[[Any, _Learner], bool], shown: Callable[[Any], str],
+def _device_setting(names: tuple[str, ...], test: Callable[[Any, _Learner], bool], shown: Callable[[Any], str],
                     fix: str) -> Probe:
+    """A probe of the settings `names` (settings model names): titled by their device labels, the fix
+    naming their P-values on the port in use (`{where}` in `fix`, e.g. "P4437, FXS port 1")."""
+    infos = [setting(name) for name in names]
+    what = " and ".join(info.label for info in infos)
+
     def probe(learner: _Learner) -> Item:
         try:
             number, config = learner.port()
         except ValueError as exc:  # the device holds settings the model refuses (nothing configured yet)
             return Item(what, False, f"the ATA is not configured for Twilio yet ({exc})")
         port = config.ports[number - 1]
-        subject = config if what == "Primary SIP Server" else port
-        return _item(what, test(subject, learner), shown(subject), f"{shown(subject)}: {fix}")
+        subject = config if names[0] in DEVICE_SETTINGS else port
+        where = f"{'/'.join(info.pvalue(number) for info in infos)}, FXS port {number}"
+        return _item(what, test(subject, learner), shown(subject), f"{shown(subject)}: {fix.format(where=where)}")
     return probe
 
 
+_CONTACT, _CHECK_USER = setting("contact_uses_wan"), setting("check_user_id_on_invite")
+
 _ATA_SETTINGS: list[Probe] = [
-    _device_setting("Primary SIP Server", lambda c, lr: c.sip_server.split(":")[0].lower() == lr.setup.domain_name,
-                    lambda c: c.sip_server or "(empty)", "set it to your domain, LABEL.sip.twilio.com (P47)"),
-    _device_setting("SIP User ID and Authenticate ID",
+    _device_setting(("sip_server",), lambda c, lr: c.sip_server.split(":")[0].lower() == lr.setup.domain_name,
+                    lambda c: c.sip_server or "(empty)", "set it to your domain, LABEL.sip.twilio.com ({where})"),
+    _device_setting(("user_id", "auth_id"),
                     lambda p, lr: p.user_id == lr.setup.username and (p.auth_id or p.user_id) == lr.setup.username,
                     lambda p: f"{p.user_id or '(empty)'} / {p.auth_id or p.user_id or '(empty)'}",
-                    "both must be the credential's username (P35/P36)"),
-    _device_setting("SIP REGISTER Contact Header Uses", lambda p, lr: p.contact_uses_wan,
-                    lambda p: "WAN Address" if p.contact_uses_wan else "LAN Address",
-                    "set WAN Address (P4437), or inbound calls never ring"),
-    _device_setting("Check SIP User ID for incoming INVITE", lambda p, lr: p.check_user_id_on_invite,
-                    lambda p: "Yes" if p.check_user_id_on_invite else "No", "set Yes (P258)"),
-    _device_setting("Dial Plan Prefix", lambda p, lr: p.dial_plan_prefix == "+",
-                    lambda p: repr(p.dial_plan_prefix), "set + (P66), so numbers dialled reach Twilio in E.164"),
+                    "both must be the credential's username ({where})"),
+    _device_setting(("contact_uses_wan",), lambda p, lr: p.contact_uses_wan,
+                    lambda p: _CONTACT.wording(p.contact_uses_wan),
+                    f"set {_CONTACT.wording(True)} ({{where}}), or inbound calls never ring"),
+    _device_setting(("check_user_id_on_invite",), lambda p, lr: p.check_user_id_on_invite,
+                    lambda p: _CHECK_USER.wording(p.check_user_id_on_invite),
+                    f"set {_CHECK_USER.wording(True)} ({{where}})"),
+    _device_setting(("dial_plan_prefix",), lambda p, lr: p.dial_plan_prefix == "+",
+                    lambda p: repr(p.dial_plan_prefix), "set + ({where}), so numbers dialled reach Twilio in E.164"),
 ]
 
 

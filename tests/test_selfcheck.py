@@ -104,3 +104,24 @@ def test_notebook_ends_with_an_exercise_a_collapsed_solution_and_its_check(step:
     assert exercise.index(solutions[0]) < exercise.index(checks[0]), "the check runs after the solution"
     later = [c.source for c in cells[heading + 1:] if c.cell_type == "markdown" and c.source.startswith("## ")]
     assert all(s.startswith("## Next") for s in later), f"{text.name}: only 'Next' may follow the exercise"
+
+
+def test_ata_setting_fixes_lead_with_the_label_and_name_the_p_values_of_the_port_in_use() -> None:
+    """Check 04 on FXS port 2: titles are the device's labels, fixes give port 2's P-values."""
+    from types import SimpleNamespace
+
+    from ata_helpers import selfcheck
+
+    config = ata.HT80xConfig(model="HT802", sip_server="lab.sip.twilio.com",
+                             ports=[ata.FxsPort(user_id="alice"),
+                                    ata.FxsPort(user_id="bob", contact_uses_wan=False, check_user_id_on_invite=False,
+                                                dial_plan_prefix="")])
+    learner = SimpleNamespace(setup=SimpleNamespace(domain_name="other.sip.twilio.com", username="carol"),
+                              port=lambda: (2, config))
+    items = {item.what: item for item in (probe(learner) for probe in selfcheck._ATA_SETTINGS)}  # type: ignore[arg-type]
+    assert not any(item.ok for item in items.values())
+    assert items["Primary SIP Server"].detail.endswith("(P747, FXS port 2)")
+    assert "(P735/P736, FXS port 2)" in items["SIP User ID and Authenticate ID"].detail
+    assert items["SIP REGISTER Contact Header Uses"].detail.startswith("LAN Address: set WAN Address (P4438, FXS port 2)")
+    assert items["Check SIP User ID for incoming INVITE"].detail == "No: set Yes (P449, FXS port 2)"
+    assert "(P766, FXS port 2)" in items["Dial Plan Prefix"].detail

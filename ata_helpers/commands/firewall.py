@@ -11,6 +11,8 @@ _FORMATS = ("nftables", "iptables", "pfsense", "openwrt", "mikrotik", "table")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `firewall` subcommand; the firewall module itself loads only when it runs."""
+    from ..grandstream.settings_model import setting
+
     p = subparsers.add_parser(
         "firewall",
         help="firewall rules for Twilio's SIP signalling and media addresses",
@@ -25,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--ata-ip", metavar="IP",
                    help="the ATA's LAN address: narrows the rules to it and adds the media port forward")
     p.add_argument("--rtp-ports", default="5004-5013", metavar="LOW-HIGH",
-                   help="the ATA's local RTP ports (P39/P739; default 5004-5013 covers both HT802 ports)")
+                   help=f"the ATA's RTP and RTCP ports, {setting('local_rtp_port').describe()}; "
+                        "default 5004-5013 covers both HT802 ports")
     p.add_argument("--ranges", action="store_true",
                    help="print Twilio's address ranges (with source page and date checked) instead")
     p.set_defaults(func=_firewall)
