@@ -301,3 +301,20 @@ def test_a_label_and_wording_changed_in_the_model_reach_findings_widgets_and_che
     checks = registration_checks(device).set_index("pvalue")
     assert checks.loc["P4437", "check"] == "Contact Address Mode"
     assert checks.loc["P4437", "value"] in ("Private", "Public")
+
+
+def test_factory_defaults_cover_every_setting_and_read_back_as_a_fresh_unit() -> None:
+    """The factory table names every setting the course writes; its P-values decode to the same
+    values, port 2 on its own ports, with the HT802V2 ship state (account off, random SIP port on)."""
+    from ata_helpers.grandstream.settings_model import FACTORY_DEFAULTS, factory_pvalues
+
+    assert set(FACTORY_DEFAULTS) == set(PORT_SETTINGS) | set(DEVICE_SETTINGS)
+    assert set(factory_pvalues(1)) < set(factory_pvalues(2))
+    values = factory_pvalues(2)
+    for port in (1, 2):
+        for name, info in {**PORT_SETTINGS, **DEVICE_SETTINGS}.items():
+            default = FACTORY_DEFAULTS[name]
+            expected = default[port] if isinstance(default, dict) else default
+            assert info.decode([values[p] for p in info.pvalues_for(port)]) == expected, (name, port)
+    assert (values["P271"], values["P401"], values["P20501"], values["P4437"]) == ("0", "0", "1", "0")
+    assert (values["P40"], values["P39"], values["P740"], values["P739"]) == ("5060", "5004", "5062", "5012")

@@ -39,6 +39,9 @@ __all__ = [
     "REFERENCE_SETTINGS",
     "STATUS_SETTINGS",
     "DEFAULT_LOCAL_PORTS",
+    "FACTORY_DEFAULTS",
+    "FACTORY_WEB_PVALUES",
+    "factory_pvalues",
     "fxs_port_of",
     "setting",
 ]
@@ -327,6 +330,39 @@ PASSWORD_PVALUES = frozenset(p for port in PORT_SETTINGS["password"].pvalues for
 DEFAULT_LOCAL_PORTS: dict[int, tuple[int, int]] = {1: (5060, 5004), 2: (5062, 5012)}
 """FXS port -> (Local SIP Port P40/P740, Local RTP Port P39/P739) the device uses by default."""
 _DEFAULT_PORTS = DEFAULT_LOCAL_PORTS
+
+# A factory-fresh unit, by setting name, as FxsPort/HT80xConfig values ({port: value} where the two FXS
+# ports differ): the defaults of Grandstream's "Configuration template for HT80x firmware 1.0.19.11"
+# (config-template.zip, https://www.grandstream.com/sites/default/files/Resources/config-template.zip),
+# except two that HT802V2 units are reported to ship otherwise (github.com/fishing-dev-sm/agent_phone,
+# docs/ht802v2-firmware.md): Account Active off, which gives a busy tone off-hook, and Use Random SIP Port on.
+FACTORY_DEFAULTS: dict[str, Any] = {
+    "account_active": False, "user_id": "", "auth_id": "", "password": "", "display_name": "",
+    "contact_uses_wan": False, "check_user_id_on_invite": False, "dial_plan_prefix": "", "registration": True,
+    "register_expiration_min": 60, "nat_traversal": "no", "use_nat_ip": "", "transport": "UDP",
+    "outbound_proxy": "", "vocoders": tuple(VOCODERS), "dtmf_methods": ("RFC2833", "SIP INFO", "in-audio"),
+    "dtmf_payload_type": 101,
+    "local_sip_port": {port: sip for port, (sip, _rtp) in DEFAULT_LOCAL_PORTS.items()},
+    "local_rtp_port": {port: rtp for port, (_sip, rtp) in DEFAULT_LOCAL_PORTS.items()},
+    "random_sip_port": True, "random_rtp_port": False,
+    "sip_server": "", "stun_server": "", "keep_alive_interval": 20,
+}
+
+# The web interface's limits on a factory-fresh unit (same template), which the settings above do not
+# describe: session timeout P28116 (minutes), login attempts before lockout P28117, lockout P1683 (minutes).
+FACTORY_WEB_PVALUES: dict[str, str] = {"P28116": "10", "P28117": "5", "P1683": "15"}
+
+
+def factory_pvalues(ports: int) -> dict[str, str]:
+    """The P-values of FACTORY_DEFAULTS and FACTORY_WEB_PVALUES on a unit with `ports` FXS ports
+    (1: HT801, 2: HT802), each coded as the device stores it."""
+    values = dict(FACTORY_WEB_PVALUES)
+    for name, default in FACTORY_DEFAULTS.items():
+        info = setting(name)
+        for port in range(1, ports + 1):
+            value = default[port] if isinstance(default, dict) else default
+            values.update(zip(info.pvalues_for(port), info.encode(value), strict=True))
+    return values
 
 
 def fxs_port_of(sip_port: int | None) -> int | None:

@@ -21,6 +21,7 @@ import secrets
 import time
 from typing import Any
 
+from ...grandstream import settings_model
 from ...grandstream.settings_model import STATUS_SETTINGS
 from ..http_base import TwinHandler
 from ..store import Store, open_store
@@ -86,24 +87,9 @@ Password <input name="P2" type="password"> <input type="submit" name="Login" val
 
 
 def factory_pvalues(product: str = "HT802V2") -> dict[str, str]:
-    """The P-values of a factory-fresh unit, including the V2 quirks reported in [FS]."""
-    values = {
-        "P2": SANDBOX_ADMIN_PASSWORD, "P76": "", "P84": "20", "P28116": "10", "P28117": "5", "P1683": "15",
-        "P271": "0", "P47": "", "P35": "", "P36": "", "P34": "", "P3": "", "P4437": "0", "P258": "0",
-        "P66": "", "P31": "1", "P32": "60", "P52": "0", "P101": "", "P130": "0", "P48": "",
-        "P57": "0", "P58": "8", "P59": "4", "P60": "18", "P61": "2", "P62": "97", "P46": "123", "P98": "9",
-        "P850": "101", "P851": "102", "P852": "100", "P79": "101", "P40": "5060", "P39": "5004",
-        "P20501": "1", "P20505": "0",
-    }
-    if product.upper().startswith("HT802"):
-        values.update({
-            "P401": "0", "P747": "", "P735": "", "P736": "", "P734": "", "P703": "", "P4438": "0",
-            "P449": "0", "P766": "", "P731": "1", "P732": "60", "P730": "0", "P866": "", "P830": "0",
-            "P748": "", "P757": "0", "P758": "8", "P759": "4", "P760": "18", "P761": "2", "P762": "97",
-            "P814": "123", "P815": "9", "P860": "101", "P861": "102", "P862": "100", "P779": "101",
-            "P740": "5062", "P739": "5012", "P20502": "1", "P20506": "0",
-        })
-    return values
+    """The P-values of a factory-fresh unit (the settings model's FACTORY_DEFAULTS), admin password `admin`."""
+    ports = 2 if product.upper().startswith("HT802") else 1
+    return {"P2": SANDBOX_ADMIN_PASSWORD, **settings_model.factory_pvalues(ports)}
 
 
 def twin_quirks(store: Store | None = None) -> dict[str, Any]:
