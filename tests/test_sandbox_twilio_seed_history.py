@@ -101,3 +101,20 @@ def test_the_end_date_is_fixed_not_now() -> None:
     summary = seed_call_history(n=10, seed=1, days=7)
     assert summary["end"] == "2025-03-01T00:00:00+00:00"
     assert DEFAULT_END == datetime(2025, 3, 1, tzinfo=timezone.utc)
+
+
+def test_the_two_incidents_give_voice_insights_one_way_and_dropped_calls() -> None:
+    """Healthy, one-way-audio and dropped-after-32s calls to the ATA, each only where its story puts it."""
+    import ata_helpers as ata
+
+    seed_call_history(n=300, seed=8, days=28, sip_uri=ATA)
+    start, span = (DEFAULT_END - timedelta(days=28)).timestamp(), 28 * 86400
+    found: dict[str, list[float]] = {}
+    for call in open_store().list("call"):
+        if call["to"] == ATA and call_status_at(call, DEFAULT_END.timestamp())["status"] == "completed":
+            verdict = ata.call_summary(call["sid"]).iloc[0]["verdict"]
+            found.setdefault(verdict, []).append((call["date_created"] - start) / span)
+    assert set(found) == {"healthy", "one-way-audio", "dropped-after-32s"}
+    assert all(0.75 <= share < 0.80 for share in found["one-way-audio"]) and len(found["one-way-audio"]) >= 2
+    assert all(0.84 <= share < 0.88 for share in found["dropped-after-32s"]) and found["dropped-after-32s"]
+    assert len(found["healthy"]) > 5 * (len(found["one-way-audio"]) + len(found["dropped-after-32s"]))

@@ -5,7 +5,12 @@ forwarded to the ATA (`<Dial><Sip>`, a child call). Calls dialled from the ATA b
 SIP call plus a child call to the number. Wake-up calls are placed through the REST API.
 In the first third of the period the ATA still put its LAN address in Contact (the NAT story),
 so the forwarded calls fail with 32011. Now and then the ATA is unregistered (32009) or a call
-loses its audio (32014). Failures get the Monitor alerts Twilio would log.
+loses its audio (32014). Failures get the Monitor alerts Twilio would log. Two short incidents
+later on give Voice Insights something to find: from 75 % to 80 % of the period a router rule
+drops Twilio's media range (answered calls to the ATA have one-way audio), and from 84 % to 88 %
+a reset put NAT Traversal back to No (forwarded calls connect and drop after 32 s, RFC 3261
+§13.3.1.4). The incidents are kept with each call as the line simulation keeps its own
+(`capture_hint`), so the Insights summaries and captures of those calls tell the same story.
 
 Records have the shape the twin's Calls.create stores (absolute timelines in the past) and
 everything derives from `seed` and `end` (default 2025-03-01 UTC, not "now"). The same
@@ -38,10 +43,11 @@ _NAT_TEXT = ("Error communicating with the SIP endpoint: no response to INVITE s
 
 
 def _record(store: Store, to: str, from_: str, direction: str, timeline: list[list[Any]],
-            price: float | None, parent: str | None = None) -> dict[str, Any]:
+            price: float | None, parent: str | None = None, hint: dict[str, Any] | None = None) -> dict[str, Any]:
+    extra = {"capture_hint": hint} if hint else {}
     return new_call_record(store, to=to, **{"from": from_}, direction=direction, timeline=timeline,
                            price_per_minute=price, parent_call_sid=parent, timeout=30, time_scale=1.0,
-                           date_created=timeline[0][0], date_updated=timeline[-1][0])
+                           date_created=timeline[0][0], date_updated=timeline[-1][0], **extra)
 
 
 def _answered(t: float, ring: float, talk: float) -> list[list[Any]]:
@@ -65,6 +71,24 @@ class _History:
     def nat_broken(self, t: float) -> bool:
         return t < self.start.timestamp() + self.days * 86400 / 3
 
+    def incident(self, t: float) -> str | None:
+        """"media-blocked" or "ack-missing" inside the incident windows (see the module docstring), else None."""
+        share = (t - self.start.timestamp()) / (self.days * 86400)
+        if 0.75 <= share < 0.80:
+            return "media-blocked"
+        if 0.84 <= share < 0.88:
+            return "ack-missing"
+        return None
+
+    def hint(self, incident: str) -> dict[str, Any]:
+        """What the line simulation keeps with a call to the ATA that met `incident` (media.call_media reads it)."""
+        from ..line.network import DEFAULT_ROUTER, NAT_PORT, WAN_IP
+
+        router = {**DEFAULT_ROUTER, "blocked": ["168.86.128.0/18"]} if incident == "media-blocked" else DEFAULT_ROUTER
+        return {"registered": True, "reachable": True, "ack_lost": incident == "ack-missing", "router": router,
+                "port": 1, "user": self.ata.split("@", 1)[0].removeprefix("sip:"), "domain": self.domain,
+                "contact_host": WAN_IP, "contact_port": NAT_PORT[1], "seeded_incident": incident}
+
     def talk(self) -> float:
         return round(self.rng.lognormvariate(4.6, 0.9))  # median ~100 s, a long tail
 
@@ -86,11 +110,14 @@ class _History:
                 "Call ended because no audio was received from the SIP endpoint"
         else:
             child_tl, code, text = _answered(t + 1, self.rng.uniform(2, 15), self.talk()), None, ""
+        incident = self.incident(t) if child_tl[-1][1] == "completed" and not code else None
+        if incident == "ack-missing":  # the ATA resends its 200 OK until Timer H (64·T1 = 32 s) and hangs up
+            child_tl = _answered(t + 1, child_tl[2][0] - child_tl[1][0], 32)
         end = child_tl[-1][0] + 1
         parent_tl = [[t, "queued"], [t + 0.5, "ringing"], [t + 1, "in-progress"], [end, "completed"]]
         parent = _record(self.store, self.number, caller, "inbound", parent_tl, _PSTN_PRICE)
         child = _record(self.store, self.ata, self.number, "outbound-dial", child_tl, _SIP_PRICE,
-                        parent=parent["sid"])
+                        parent=parent["sid"], hint=self.hint(incident) if incident else None)
         if code:
             add_alert(self.store, child["sid"], code, text, at=child_tl[-1][0])
         return 2
@@ -120,8 +147,12 @@ class _History:
         elif roll < 0.2:
             _record(self.store, self.ata, self.number, "outbound-api", _unanswered(t, "no-answer", 45), _SIP_PRICE)
         else:
-            _record(self.store, self.ata, self.number, "outbound-api",
-                    _answered(t, self.rng.uniform(4, 20), self.rng.uniform(5, 40)), _SIP_PRICE)
+            timeline = _answered(t, self.rng.uniform(4, 20), self.rng.uniform(5, 40))
+            incident = self.incident(t)
+            if incident == "ack-missing":
+                timeline = _answered(t, timeline[2][0] - timeline[1][0], 32)
+            _record(self.store, self.ata, self.number, "outbound-api", timeline, _SIP_PRICE,
+                    hint=self.hint(incident) if incident else None)
         return 1
 
 
