@@ -268,12 +268,17 @@ def _known_secrets(extra: Iterable[str] = ()) -> list[str]:
     return sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
 
 
-# key=value, "key": "value" and <P34>value</P34> forms only (not prose such as "password: set …").
+# The forms a secret takes in text, never prose ("wrong admin password: set …" stays): key=value
+# (also KEY = value and env names such as ATA_SIP_PASSWORD=…), "key": "value", a `key: value` line
+# holding one token (YAML, .env-like; `!secret name` references stay), <P34>value</P34>, and the
+# password of a SIP URI's userinfo (sip:user:password@host, RFC 3261 §19.1.1, NOT RECOMMENDED).
+_SECRET_KEY = r"(?<![A-Za-z0-9])(?:[A-Za-z0-9]+_)*(?:password|passwd|pass|pwd|pw|secret|token|auth_token|api_secret|P2|P34|P734)"
 _PASSWORD_FIELD = re.compile(
-    r"""(?ix)
+    rf"""(?ix)
     (?P<xml><(?P<tag>P2|P34|P734|password|secret|token)>)(?P<xv>[^<]*)(?=</(?P=tag)>)
-    | (?P<key>\b(?:password|passwd|secret|token|auth_token|api_secret|P2|P34|P734)
-         (?:["']?\s*[:=]\s*["']|=))(?P<kv>[^"'\s]+)
+    | (?P<key>{_SECRET_KEY}(?:["']?\s*[:=]\s*["']|=|[ \t]+=[ \t]*))(?P<kv>[^"'\s]+)
+    | (?m:(?P<line>^[ \t]*(?:-[ \t]*)?{_SECRET_KEY}:[ \t]+)(?!!secret\b)(?P<lv>[^\s"']+)(?=[ \t]*$))
+    | (?P<uri>\bsips?:[^:@\s;<>"]+:)(?P<uv>[^@\s;<>"]+)(?=@)
     """
 )
 _REMEMBERED: set[str] = set()
@@ -288,7 +293,8 @@ def redact_text(text: str, extra: Iterable[str] = ()) -> str:
     """Replace known secret values and `password=…`-style fields in text with `••••`."""
     for secret in _known_secrets(extra):
         text = text.replace(secret, MASK)
-    return _PASSWORD_FIELD.sub(lambda m: (m.group("xml") or m.group("key")) + MASK, text)
+    return _PASSWORD_FIELD.sub(lambda m: (m.group("xml") or m.group("key") or m.group("line") or m.group("uri")) + MASK,
+                               text)
 
 
 def remember_secret(value: str) -> None:

@@ -145,3 +145,27 @@ def test_private_file_replaces_a_wider_file(tmp_path: Path) -> None:
     settings.write_private_file(path, "secret")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text() == "secret"
     assert [p.name for p in folder.iterdir()] == ["cfg.xml"]
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("ATA_SIP_PASSWORD=hunter2", "ATA_SIP_PASSWORD=••••"),       # a .env line: the env name before PASSWORD
+    ("TWILIO_AUTH_TOKEN=abc", "TWILIO_AUTH_TOKEN=••••"),
+    ("auth user= pass=abc", "auth user= pass=••••"),              # short key names
+    ("pwd=abc pw=xyz", "pwd=•••• pw=••••"),
+    ("password = hunter2", "password = ••••"),
+    ("password: hunter2", "password: ••••"),                      # a YAML-like line of one token
+    ("  - api_secret: s3cr3t\n", "  - api_secret: ••••\n"),
+    ("sip:ht801:Secret99@example.sip.twilio.com", "sip:ht801:••••@example.sip.twilio.com"),
+])
+def test_redaction_masks_the_forms_secrets_take_in_files_and_uris(text: str, masked: str) -> None:
+    assert settings.redact_text(text) == masked.replace("••••", settings.MASK)
+
+
+@pytest.mark.parametrize("text", [
+    "password: must be printable ASCII without spaces",           # prose after a colon
+    "    password: !secret twilio_auth_token",                    # Home Assistant's reference, not a value
+    "sip:+14155550100@my-ht801.sip.twilio.com:5060", "sips:ht801@[2001:db8::1]:5061",
+    "next_page_uri=/x?PageToken=PA1&Page=1", "compass=north bypass=1",
+])
+def test_redaction_leaves_what_is_not_a_secret(text: str) -> None:
+    assert settings.redact_text(text) == text
