@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import ata_helpers as ata
 
 
@@ -26,3 +28,16 @@ def test_reset_removes_generated_files(sandbox_env) -> None:  # type: ignore[no-
     (sandbox_env / "captures" / "call.pcap").write_bytes(b"x")
     assert ata.sandbox.reset() == sandbox_env.resolve()
     assert not (sandbox_env / "captures").exists()
+
+
+@pytest.mark.parametrize("to", ["99", "abc", "-1"])
+def test_reset_to_a_bad_number_touches_nothing(to: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from ata_helpers.cli import main
+
+    client = ata.twilio_client()
+    client.sip.domains.create(domain_name="kept.sip.twilio.com")
+    assert main(["sandbox", "reset", "--to", to]) == 1
+    assert "notebook number from 0 to 11" in capsys.readouterr().err
+    with pytest.raises(ata.ValidationError):
+        ata.sandbox.reset(to=to)
+    assert [d.domain_name for d in client.sip.domains.list()] == ["kept.sip.twilio.com"]

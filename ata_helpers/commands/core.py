@@ -33,11 +33,11 @@ def _env(args: argparse.Namespace) -> int:
 
 def _reset(args: argparse.Namespace) -> int:
     from ..sandbox import reset
-    from ..sandbox.course_steps import reach_step
+    from ..sandbox.course_steps import reach_step, step_number
     from ..settings import mode
 
     if args.to is not None:
-        reach_step_number = args.to
+        reach_step_number = step_number(args.to)  # before anything is cleared
         if mode() != "sandbox":
             print("reset --to builds sandbox state; ATA_MODE is live, so nothing was changed", file=sys.stderr)
             return 2

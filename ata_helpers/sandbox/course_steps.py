@@ -123,6 +123,17 @@ STEP_ACTIONS: dict[int, Callable[[], None]] = {
 }
 
 
+def step_number(step: int | str) -> int:
+    """The notebook number `step` names (0–11; "05" is accepted); raises ValidationError otherwise."""
+    try:
+        number = int(step)
+    except (TypeError, ValueError):
+        raise ValidationError("to", f"a notebook number from 0 to {LAST_STEP}", step) from None
+    if not 0 <= number <= LAST_STEP:
+        raise ValidationError("to", f"a notebook number from 0 to {LAST_STEP}", step)
+    return number
+
+
 def reach_step(step: int | str, progress: bool = True) -> list[int]:
     """Run what notebooks 00 … step-1 do, in order, on the current (fresh) state; returns the notebooks run.
 
@@ -130,12 +141,7 @@ def reach_step(step: int | str, progress: bool = True) -> list[int]:
     (`ata.sandbox.reset(to=step)` does both). Raises ValidationError for a step out of range and
     the library's own errors if a step fails.
     """
-    try:
-        number = int(step)
-    except (TypeError, ValueError):
-        raise ValidationError("to", f"a notebook number from 0 to {LAST_STEP}", step) from None
-    if not 0 <= number <= LAST_STEP:
-        raise ValidationError("to", f"a notebook number from 0 to {LAST_STEP}", step)
+    number = step_number(step)
     done = [n for n in sorted(STEP_ACTIONS) if n < number]
     reporter = progress_reporter(f"Building the state after notebook {number - 1:02d}" if number else "Fresh",
                                  progress)
