@@ -26,8 +26,17 @@ _BOXES = {"VBoxModel": "ata-vbox", "HBoxModel": "ata-hbox", "BoxModel": "ata-vbo
           "AccordionModel": "ata-vbox", "TabModel": "ata-vbox", "StackModel": "ata-vbox"}
 
 
+LEARNER_FOLDER = "my-notebooks"
+"""Where `make lab` puts the learner's own copies of the notebooks (git-ignored)."""
+
+
 def find_notebook(name: str | Path) -> Path:
-    """A notebook path from a path or a number such as "07" (notebooks/07_*.ipynb of the course)."""
+    """A notebook path from a path (any `*.ipynb`) or a course number such as "07" or a name such as "07_calls".
+
+    A number names the learner's own copy in `my-notebooks/` (made by `make lab`) when it exists,
+    else the course's committed one in `notebooks/`. Raises ValidationError for a missing file and
+    for a name that is not exactly one notebook's number or name, listing the valid numbers.
+    """
     from .errors import ValidationError
     from .settings import project_root
 
@@ -37,10 +46,16 @@ def find_notebook(name: str | Path) -> Path:
             raise ValidationError("notebook", f"no such notebook: {path}")
         return path
     root = project_root() or Path.cwd()
-    matches = sorted((root / "notebooks").glob(f"{str(name).zfill(2)}_*.ipynb"))
-    if not matches:
-        raise ValidationError("notebook", f"no notebook numbered {name} in {root / 'notebooks'}")
-    return matches[0]
+    course = sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    text = str(name).strip()
+    wanted = text.zfill(2) if text.isdigit() else text
+    stems = [nb.stem for nb in course if wanted in (nb.stem[:2], nb.stem)]
+    if len(stems) != 1:
+        numbers = ", ".join(nb.stem[:2] for nb in course) or "none found"
+        raise ValidationError("notebook", f"no notebook numbered {name} in {root / 'notebooks'}; give one "
+                                          f"number ({numbers}) or a path to an .ipynb file", name)
+    own = root / LEARNER_FOLDER / f"{stems[0]}.ipynb"
+    return own if own.is_file() else root / "notebooks" / f"{stems[0]}.ipynb"
 
 
 def _walk_strings(value: Any, change: Callable[[str], str]) -> Any:
@@ -173,7 +188,8 @@ def _mask_passwords(nb: Any) -> None:
 def record_notebook(notebook: str | Path, output: str | Path | None = None) -> Path:
     """Export an executed notebook to one self-contained HTML file with secrets masked.
 
-    `notebook` is a path or a number ("07"). The file goes to `output`, else `records/<name>.html`
+    `notebook` is a path or a number ("07"; the learner's copy in `my-notebooks/` when there is one,
+    see `find_notebook`). The file goes to `output`, else `records/<name>.html`
     at the project root (git-ignored), written readable by its owner only (0600). Raises
     ValidationError when the notebook is not found.
     """

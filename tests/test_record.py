@@ -114,3 +114,36 @@ def test_record_shows_forms_in_headless_chromium(tmp_path: Path) -> None:
     dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p2'}",
                           "--dump-dom", out.as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert "<select disabled" in dom and "Apply</button>" in dom and "data:image/png" in dom
+
+
+def _course(root: Path) -> None:
+    """A project folder with the course's notebooks 00 and 07 and the learner's own copy of 07."""
+    root.joinpath("pyproject.toml").write_text('[project]\nname = "ata-helpers"\n', "utf-8")
+    for folder, stem in (("notebooks", "00_start_here"), ("notebooks", "07_calls"), ("my-notebooks", "07_calls")):
+        (root / folder).mkdir(exist_ok=True)
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"{folder} {stem}")]),
+                       root / folder / f"{stem}.ipynb")
+
+
+def test_a_number_prefers_the_learners_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    _course(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert find_notebook("07") == tmp_path / "my-notebooks" / "07_calls.ipynb"
+    assert find_notebook("7") == tmp_path / "my-notebooks" / "07_calls.ipynb"
+    assert find_notebook("00") == tmp_path / "notebooks" / "00_start_here.ipynb"  # no learner copy of 00
+    assert main(["record", "07", "-o", str(tmp_path / "out.html")]) == 0
+    out = capsys.readouterr().out
+    assert "my-notebooks/07_calls.ipynb (your copy)" in out
+    assert "my-notebooks 07_calls" in (tmp_path / "out.html").read_text("utf-8")
+    assert main(["record", "notebooks/07_calls.ipynb", "-o", str(tmp_path / "ref.html")]) == 0
+    assert "notebooks 07_calls" in (tmp_path / "ref.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("name", ["*", "", "07_*", "abc", "99", "-1"])
+def test_ambiguous_or_unknown_names_are_refused_with_the_list(name: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    _course(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValidationError, match=r"give one number \(00, 07\)"):
+        find_notebook(name)

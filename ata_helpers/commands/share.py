@@ -32,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Export an executed notebook (a path, or its number such as 07) to one "
                                           "self-contained HTML file with its forms drawn from their saved state, "
                                           "charts inline and every known secret masked.")
-    p.add_argument("notebook", help="the notebook: a path, or its number (07)")
+    p.add_argument("notebook", help="the notebook: a path to an .ipynb file, or its number (07): your copy in "
+                                    "my-notebooks/ when there is one, else the course's in notebooks/")
     p.add_argument("-o", "--output", help="the HTML file (default: records/NAME.html at the project root)")
     p.set_defaults(func=_record)
 
@@ -60,8 +61,11 @@ def _anonymize(args: argparse.Namespace) -> int:
 
 
 def _record(args: argparse.Namespace) -> int:
-    from ..record import record_notebook
+    from ..record import LEARNER_FOLDER, find_notebook, record_notebook
 
-    path = record_notebook(args.notebook, args.output)
-    print(f"wrote {path} (permissions 0600)")
+    source = find_notebook(args.notebook)
+    path = record_notebook(source, args.output)
+    whose = ("your copy" if source.parent.name == LEARNER_FOLDER else
+             f"the course's copy; no {LEARNER_FOLDER}/ copy found" if source.parent.name == "notebooks" else "")
+    print(f"exported {source}{f' ({whose})' if whose else ''}\nwrote {path} (permissions 0600)")
     return 0
