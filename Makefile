@@ -83,7 +83,8 @@ test-browser: install
 notebooks: install
 	$(BIN)/python scripts/execute_notebooks.py $(sort $(NOTEBOOKS) $(NOTEBOOK_TEXTS))
 
-record: install
+# A learner's command: the learner install (as `make lab`, with pip's progress), not the test tools.
+record: $(LAB_STAMP)
 	@test -n "$(NB)" || (echo "usage: make record NB=07" && exit 2)
 	$(BIN)/ata-helpers record $(NB)
 
