@@ -44,7 +44,8 @@ def _config_arguments(parser: argparse.ArgumentParser) -> None:
                         help="SIP User ID = the credential's username (give twice for both HT802 ports)")
     parser.add_argument("--name", action="append", default=[], help="display name per port")
     parser.add_argument("--password-env", default="ATA_SIP_PASSWORD",
-                        help="environment variable holding the SIP password (asked for if unset)")
+                        help="environment variable (or .env line) holding the SIP password; asked for on a "
+                             "terminal if unset")
 
 
 def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -52,10 +53,30 @@ def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from ..validate import validate_domain_name
 
     server = validate_domain_name(args.server, "server")  # before the password prompt
-    password = os.environ.get(args.password_env) or getpass.getpass("SIP password (not shown): ")
+    password = _sip_password(args.password_env)
     names = args.name + [""] * len(args.user)
     ports = [FxsPort(user_id=user, password=password, display_name=names[i]) for i, user in enumerate(args.user)]
     return HT80xConfig(model=args.model, sip_server=server, ports=ports)
+
+
+def _sip_password(variable: str) -> str:
+    """The SIP password from `variable` (environment or `.env`; the sandbox line's own when unset in the
+    sandbox), else asked for on the terminal; raises ConfigurationError when there is neither."""
+    from ..errors import ConfigurationError
+    from ..settings import load_env, sip_password_env
+
+    load_env()
+    password = sip_password_env() if variable == "ATA_SIP_PASSWORD" else os.environ.get(variable, "")
+    if password:
+        return password
+    problem = (f"no SIP password: set {variable} in the environment or in .env (the credential's password), "
+               "or run this in a terminal to type it")
+    if not sys.stdin.isatty():
+        raise ConfigurationError(problem)
+    try:
+        return getpass.getpass("SIP password (not shown): ")
+    except EOFError:
+        raise ConfigurationError(problem) from None
 
 
 def _xml(args: argparse.Namespace) -> int:
