@@ -72,7 +72,8 @@ def test_wakeup_add_list_export_remove(capsys: pytest.CaptureFixture[str], tmp_p
     assert main(["wakeup", "--db", db, "list"]) == 0
     assert "bell: 06:30 fri-mon" in capsys.readouterr().out
     assert main(["wakeup", "--db", db, "export", "bell", "--format", "crontab"]) == 0
-    assert re.search(r"30 6 \* \* 0,1,5,6 \S*/ata-helpers wakeup ring bell", capsys.readouterr().out)
+    assert re.search(r"30 6 \* \* 0,1,5,6 \S*/ata-helpers wakeup --db \S*/alarms.sqlite3 ring bell",
+                     capsys.readouterr().out)
     assert main(["wakeup", "--db", db, "export", "bell", "--format", "home-assistant", "--from",
                  "+14155550100"]) == 0
     assert "rest_command.ata_wake_up_bell" in capsys.readouterr().out
@@ -131,3 +132,32 @@ def test_the_scheduler_refuses_out_of_range_settings(field: str, value: object, 
 
     with pytest.raises(ValidationError, match=field):
         WakeUpScheduler(AlarmStore(tmp_path / "a.sqlite3"), **{field: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fmt", ["crontab", "systemd"])
+def test_an_exported_job_rings_the_alarm_in_its_own_file(fmt: str, capsys: pytest.CaptureFixture[str],
+                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job cron/systemd would run finds the alarm saved with --db (run here, as that job, in another folder)."""
+    import shlex
+    import subprocess
+    import sys
+    from datetime import datetime, timezone
+
+    folder = tmp_path / "my alarms"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    later = (datetime.now(timezone.utc) + timedelta(hours=3)).strftime("%H:%M")
+    assert main(["wakeup", "--db", "w.sqlite3", "add", "--name", "bell", "--time", later, "--days", "daily",
+                 "--tz", "UTC", "--to", "+14155550123"]) == 0
+    capsys.readouterr()
+    assert main(["wakeup", "--db", "w.sqlite3", "export", "bell", "--format", fmt]) == 0
+    text = capsys.readouterr().out
+    if fmt == "crontab":
+        job = text.splitlines()[-1].split(" ", 5)[5].split(" >> ")[0]
+    else:
+        job = next(line for line in text.splitlines() if line.startswith("ExecStart=")).removeprefix("ExecStart=")
+    words = shlex.split(job)
+    assert words[1:3] == ["wakeup", "--db"] and words[3] == str(folder / "w.sqlite3") and words[4:] == ["ring", "bell"]
+    ran = subprocess.run([sys.executable, "-m", "ata_helpers.cli", *words[1:]], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
+    assert "next rings at" in ran.stderr, ran.stderr  # it found the alarm: it is just not its time yet

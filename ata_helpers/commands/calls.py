@@ -193,11 +193,13 @@ def _ring(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from ..wakeup.exports import crontab_line, home_assistant_config, systemd_units
 
-    alarm = _store(args).get(args.name)
+    store = _store(args)
+    alarm = store.get(args.name)
+    db = store.path if args.db is not None else None  # the job must read the file the alarm is in
     if args.format == "crontab":
-        print(crontab_line(alarm, command=args.command), end="")
+        print(crontab_line(alarm, command=args.command, db=db), end="")
     elif args.format == "systemd":
-        for filename, text in systemd_units(alarm, command=args.command).items():
+        for filename, text in systemd_units(alarm, command=args.command, db=db).items():
             print(f"# {filename}\n{text}")
     else:
         print(home_assistant_config(alarm, from_=args.from_), end="")

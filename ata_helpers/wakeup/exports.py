@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from typing import Iterable
+from pathlib import Path
+from typing import Callable, Iterable
 from urllib.parse import urlencode
 
 from ..errors import ValidationError
@@ -44,14 +45,21 @@ def _cron_word(text: str, field: str) -> str:
     return shlex.quote(value).replace("%", "\\%")
 
 
-def _systemd_command(text: str) -> str:
-    """The command for ExecStart=, refused unless systemd reads it literally; quoted if it has spaces."""
-    value = validate_text(text, "command").strip()
+def _systemd_command(text: str, field: str = "command") -> str:
+    """A word for ExecStart= (the program, or the alarm file), refused unless systemd reads it
+    literally; quoted if it has spaces."""
+    value = validate_text(text, field).strip()
     if not value or not _SYSTEMD_LITERAL.match(value):
-        raise ValidationError("command", "a program path of letters, digits, spaces and _ @ + = : , . / ~ - "
-                                         "(systemd gives quotes, backslashes, % and $ a meaning of their own; "
-                                         "link the program from a plain path instead)", text)
+        what = "a program path" if field == "command" else "a file path"
+        raise ValidationError(field, f"{what} of letters, digits, spaces and _ @ + = : , . / ~ - "
+                                     "(systemd gives quotes, backslashes, % and $ a meaning of their own; "
+                                     "link it from a plain path instead)", text)
     return f'"{value}"' if " " in value else value
+
+
+def _ring_options(db: str | Path | None, word: Callable[[str, str], str]) -> str:
+    """` --db FILE` (one word made by `word`) when the alarm lives in a file of its own, else ''."""
+    return "" if db is None else f" --db {word(str(Path(db).expanduser().absolute()), 'db')}"
 
 
 def _runs(values: Iterable[int]) -> list[list[int]]:
@@ -93,12 +101,13 @@ def installed_command() -> str:
 
 
 def crontab_line(alarm: WakeUpCall, command: str | None = None,
-                 log_file: str = "$HOME/.ata-helpers/wakeup.log") -> str:
+                 log_file: str = "$HOME/.ata-helpers/wakeup.log", db: str | Path | None = None) -> str:
     """Crontab lines (a comment, CRON_TZ, the job) that ring `alarm` through `ata-helpers wakeup ring`
-    (`command`: default this installation's, see installed_command)."""
+    (`command`: default this installation's, see installed_command; `db`: the alarm file it is saved
+    in, passed as `--db` (absolute) unless None, meaning the default store)."""
     command = command or shlex.quote(installed_command())
     hour, minute = (int(x) for x in alarm.time.split(":"))
-    job = (f"{_cron_word(command, 'command')} wakeup ring {shlex.quote(alarm.name)} "
+    job = (f"{_cron_word(command, 'command')} wakeup{_ring_options(db, _cron_word)} ring {shlex.quote(alarm.name)} "
            f">> {_cron_word(log_file, 'log_file')} 2>&1")
     return "\n".join([
         f"# ata-helpers wake-up call {alarm.name}: {alarm.describe()}",
@@ -110,8 +119,8 @@ def crontab_line(alarm: WakeUpCall, command: str | None = None,
     ]) + "\n"
 
 
-def systemd_units(alarm: WakeUpCall, command: str | None = None) -> dict[str, str]:
-    """`ata-wakeup-NAME.timer` and `.service` user units (file name -> content).
+def systemd_units(alarm: WakeUpCall, command: str | None = None, db: str | Path | None = None) -> dict[str, str]:
+    """`ata-wakeup-NAME.timer` and `.service` user units (file name -> content); `db` as in crontab_line.
 
     `Persistent=false`: a ring time missed while the machine was off is not rung late (the
     same policy as `ata-helpers wakeup run`). Install them in ~/.config/systemd/user/ and run
@@ -145,7 +154,7 @@ def systemd_units(alarm: WakeUpCall, command: str | None = None) -> dict[str, st
         "Type=oneshot",
         "# TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, ATA_MODE=live and ATA_WAKEUP_DB, one per line, mode 0600",
         "EnvironmentFile=%h/.config/ata-helpers/env",
-        f"ExecStart={program} wakeup ring {alarm.name}",
+        f"ExecStart={program} wakeup{_ring_options(db, _systemd_command)} ring {alarm.name}",
     ]) + "\n"
     return {f"{unit}.timer": timer, f"{unit}.service": service}
 
