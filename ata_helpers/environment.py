@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["environment_check", "PACKAGES"]
 
-PACKAGES = ["ata-helpers", "twilio", "requests", "pandas", "ipywidgets", "jupyterlab", "nbval"]
+# What a learner's install (`make lab`: the package without its `test` extra) brings and needs.
+# The test tools (nbval, pytest, ...) are not checked: only `make test` needs them.
+PACKAGES = ["ata-helpers", "twilio", "requests", "pandas", "ipywidgets", "jupyterlab"]
 
 
 def _version(name: str) -> str:
