@@ -173,10 +173,15 @@ def password_problems(password: str) -> list[str]:
 
 
 def validate_sip_password(value: str, field: str = "password") -> str:
-    """A SIP credential password under Twilio's policy: 12+ characters with upper, lower and a digit.
+    """A SIP credential password that works on both sides of the line: Twilio's credential policy
+    (12+ characters with upper, lower and a digit) and what the HT80x's Authenticate Password
+    (P34/P734) takes (printable ASCII without spaces; the rule lives with that setting, see
+    `grandstream.setting("password")`). Checked before the course creates the credential, so a
+    password the ATA would refuse is not stored at Twilio first.
 
-    The password itself is never put in the error.
+    Raises ValidationError naming both rules; the password itself is never put in the error.
     """
+    from .grandstream.settings_model import PORT_SETTINGS
     text = str(value or "")
     if not text:
         raise ValidationError(field, "required: 12+ characters with upper-case, lower-case and a digit")
@@ -186,8 +191,16 @@ def validate_sip_password(value: str, field: str = "password") -> str:
         raise ValidationError(field, "no control characters such as NUL, tab or line breaks (the ATA takes "
                                      "printable characters only)")
     problems = password_problems(text)
+    ata = PORT_SETTINGS["password"]
+    if ata.accepts is not None and not ata.accepts(text):
+        found = "a space" if " " in text else "a character outside printable ASCII (an accent, symbol or emoji)"
+        twilio = ("Twilio's password policy needs " + ", ".join(problems) if problems else
+                  "Twilio's password policy (12+ characters with upper-case, lower-case and a digit) is met")
+        raise ValidationError(field, f"the password must work on both sides: the ATA's {ata.label} "
+                                     f"({ata.pvalue()}) takes {ata.rule}, and this one has {found}; {twilio}")
     if problems:
-        raise ValidationError(field, "Twilio's password policy needs " + ", ".join(problems))
+        raise ValidationError(field, "Twilio's password policy needs " + ", ".join(problems) +
+                                     f" (and the ATA takes {ata.rule})")
     return text
 
 

@@ -179,3 +179,29 @@ def test_voice_method_bin_url_friendly_name() -> None:
     assert "required" in _rule(validate_bin_url, "").rule
     assert validate_friendly_name("x" * 64, 64) == "x" * 64
     assert "64" in _rule(validate_friendly_name, "x" * 65, 64).rule
+
+
+@pytest.mark.parametrize("password, found", [("My Secret Pw12", "a space"),
+                                             ("Pässwort-Gut-12", "outside printable ASCII"),
+                                             ("Correct-Horse-7-\u00a0x", "outside printable ASCII")])
+def test_a_password_the_ata_refuses_is_refused_before_the_credential(password: str, found: str) -> None:
+    from ata_helpers.grandstream import FxsPort, SettingError
+
+    assert password_problems(password) == []  # Twilio's credential would take it ...
+    with pytest.raises(SettingError, match="printable ASCII without spaces"):
+        FxsPort(user_id="ht801", password=password)  # ... the ATA would not
+    error = _rule(validate_sip_password, password)
+    assert "Authenticate Password (P34) takes printable ASCII without spaces" in error.rule
+    assert found in error.rule and "Twilio's password policy" in error.rule
+    assert password not in str(error) and error.value is None
+
+
+def test_the_course_creates_no_credential_the_ata_refuses() -> None:
+    import ata_helpers as ata
+    from ata_helpers.provision.steps import ensure_credential
+
+    client = ata.twilio_client()
+    credential_list = client.sip.credential_lists.create(friendly_name="ata-course")
+    with pytest.raises(ValidationError, match="both sides"):
+        ensure_credential(client, credential_list.sid, "ht801", "My Secret Pw12")
+    assert client.sip.credential_lists(credential_list.sid).credentials.list() == []

@@ -97,6 +97,9 @@ class SettingInfo:
     nat: bool = False
     secret: bool = False
     choices: tuple[tuple[Any, str, str], ...] = ()
+    # What the device takes for a free-text setting, in words, and the check (None: anything)
+    rule: str = ""
+    accepts: Callable[[str], bool] | None = None
 
     def pvalues_for(self, port: int) -> tuple[str, ...]:
         """The P-value names of this setting on FXS port `port` (1-based)."""
@@ -228,7 +231,7 @@ _DTMF_CODEC = _ordered(DTMF_METHODS, 3)
 
 def _info(name: str, label: str, p1: str | tuple[str, ...], p2: str | tuple[str, ...], why: str,
           codec: tuple[Callable[[Any], list[str]], Callable[[list[str]], Any]] = (_text, _text_back),
-          choices: tuple[tuple[Any, str, str], ...] | None = None, **flags: bool) -> SettingInfo:
+          choices: tuple[tuple[Any, str, str], ...] | None = None, **flags: Any) -> SettingInfo:
     one = (p1,) if isinstance(p1, str) else p1
     two = (p2,) if isinstance(p2, str) else p2
     if choices is None:
@@ -248,7 +251,8 @@ PORT_SETTINGS: dict[str, SettingInfo] = {s.name: s for s in [
           "The name in the digest answer; Twilio checks it against the credential list, so it equals the username."),
     _info("password", "Authenticate Password", "P34", "P734",
           "The credential's password. The device never shows it again, and some V2 firmware ignores it over HTTP.",
-          secret=True),
+          secret=True, rule="printable ASCII without spaces",
+          accepts=lambda text: all(33 <= ord(c) <= 126 for c in text)),
     _info("display_name", "Name", "P3", "P703",
           "Shown as the caller name in the From header; cosmetic."),
     _info("contact_uses_wan", "SIP REGISTER Contact Header Uses", "P4437", "P4438",
@@ -505,8 +509,9 @@ class FxsPort:
             put(self, name, value)
         if not self.auth_id:
             put(self, "auth_id", self.user_id)
-        if self.password and not all(33 <= ord(c) <= 126 for c in self.password):
-            raise SettingError("password", "must be printable ASCII without spaces", None, port)
+        password_info = PORT_SETTINGS["password"]
+        if self.password and password_info.accepts and not password_info.accepts(self.password):
+            raise SettingError("password", f"must be {password_info.rule}", None, port)
         if (self.account_active and self.registration) and not self.user_id:
             raise SettingError("user_id", "is required while the account is active and registers "
                                           "(use the Twilio credential's username)", self.user_id, port)
