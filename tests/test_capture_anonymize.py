@@ -32,7 +32,7 @@ from ata_helpers.capture.writers.pcap import (
     pcapng_bytes,
 )
 from ata_helpers.cli import main
-from ata_helpers.errors import CaptureError
+from ata_helpers.errors import CaptureError, ValidationError
 
 ROOT = Path(__file__).parent
 # the field cases sit in ../shared/cases beside the project (the main checkout or a worktree of it)
@@ -388,3 +388,61 @@ def _icmp_checksum(data: bytes) -> int:
     from ata_helpers.capture.checksums import internet_checksum as checksum
 
     return checksum(data)
+
+
+# -- key and target ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("key", ["", b"", "   "])
+def test_an_empty_key_is_refused(tmp_path: Path, key: str | bytes) -> None:
+    capture = write_nat_failure(tmp_path / "nat.pcap")
+    with pytest.raises(ValidationError, match="empty key"):
+        anonymize_capture(capture, tmp_path / "out.pcap", key=key)
+    assert not (tmp_path / "out.pcap").exists()
+
+
+def test_cli_refuses_an_empty_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capture = write_nat_failure(tmp_path / "nat.pcap")
+    assert main(["anonymize", str(capture), str(tmp_path / "out.pcap"), "--key", ""]) == 1
+    assert "empty key" in capsys.readouterr().err
+    assert not (tmp_path / "out.pcap").exists()
+
+
+def test_without_a_key_two_copies_differ(tmp_path: Path) -> None:
+    capture = write_nat_failure(tmp_path / "nat.pcap")
+    anonymize_capture(capture, tmp_path / "a.pcap")
+    anonymize_capture(capture, tmp_path / "b.pcap")
+    assert (tmp_path / "a.pcap").read_bytes() != (tmp_path / "b.pcap").read_bytes()
+
+
+def test_the_cli_help_says_the_key_must_stay_secret(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["anonymize", "--help"])
+    assert "secret" in " ".join(capsys.readouterr().out.split())
+
+
+def _same_file_targets(capture: Path) -> list[Path]:
+    link = capture.with_name("link.pcap")
+    link.symlink_to(capture)
+    hard = capture.with_name("hard.pcap")
+    hard.hardlink_to(capture)
+    return [capture, capture.parent / "." / capture.name, link, hard]
+
+
+def test_writing_over_the_input_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capture = write_nat_failure(tmp_path / "nat.pcap")
+    before = capture.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    for target in [*_same_file_targets(capture), Path("nat.pcap")]:
+        with pytest.raises(ValidationError, match="overwrite the original"):
+            anonymize_capture(capture, target, key="k")
+        with open(capture, "rb") as handle, pytest.raises(ValidationError, match="overwrite the original"):
+            anonymize_capture(handle, target, key="k")
+    assert capture.read_bytes() == before
+
+
+def test_cli_refuses_to_write_over_the_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capture = write_nat_failure(tmp_path / "nat.pcap")
+    before = capture.read_bytes()
+    for target in _same_file_targets(capture):
+        assert main(["anonymize", str(capture), str(target), "--key", "k"]) == 1
+        assert "overwrite the original" in capsys.readouterr().err
+    assert capture.read_bytes() == before

@@ -19,10 +19,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("anonymize", help="write a copy of a capture that is safe to share",
                               description="Replace addresses, numbers, user names, domain labels, display names "
                                           "and digest values with keyed stand-ins; the copy gives the same "
-                                          "diagnosis. Refuses TLS and what it cannot read unless --drop-unreadable.")
+                                          "diagnosis. Refuses TLS and what it cannot read unless --drop-unreadable, "
+                                          "and never writes over the input.")
     p.add_argument("input", help="the pcap/pcapng to anonymize")
     p.add_argument("output", help="where to write the copy (.gz compresses it)")
-    p.add_argument("--key", help="a key that makes the stand-ins repeatable (default: random)")
+    p.add_argument("--key", help="a secret key that makes the stand-ins repeatable across files (default: a "
+                                 "random key, forgotten). Keep it secret like a password: whoever knows it can "
+                                 "reverse the stand-ins by trying guesses, so never a ticket number or a name; "
+                                 "an empty key is refused")
     p.add_argument("--drop-unreadable", action="store_true",
                    help="leave out packets that cannot be anonymized safely (TLS, other protocols) instead of "
                         "refusing")

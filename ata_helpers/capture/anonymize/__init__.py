@@ -12,21 +12,24 @@ an ICMP error's quoted header and text are rewritten, ping data zeroed.
 What cannot be read safely — TLS, SIP over WebSocket, other protocols, unknown link types, IPv6
 fragments — is refused unless `drop_unreadable=True` leaves those packets out.
 
-The same key gives the same stand-ins, so two captures anonymized with one key can be compared;
-without a key a random one is used and the stand-ins cannot be traced back.
+The same key gives the same stand-ins, so two captures anonymized with one key can be compared —
+by whoever holds the key, which must stay secret: anyone who knows or guesses it (a ticket number,
+a name) can try candidate numbers and user names and find the ones that give the stand-ins. Without
+a key a random one is used and the stand-ins cannot be traced back.
 """
 
 from __future__ import annotations
 
 import gzip
 import ipaddress
+import os
 import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Union
 
-from ...errors import CaptureError
+from ...errors import CaptureError, ValidationError
 from .container import read_container
 from .packets import ICMP_ERRORS, Frame, Unreadable, decode, rewrite_arp, rewrite_icmp
 from .payloads import blank_rtp, classify_udp, rewrite_rtcp, rewrite_stun
@@ -82,13 +85,21 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
                       drop_unreadable: bool = False, keep_audio: bool = False) -> Anonymized:
     """Write an anonymized copy of the capture `src` (pcap/pcapng, optionally gzip) to `dst`.
 
-    `key` (bytes or text) makes the stand-ins repeatable: the same key gives the same replacements.
+    `key` (bytes or text) makes the stand-ins repeatable: the same key gives the same replacements,
+    so captures anonymized with one key can be compared. Keep it secret, like a password (for
+    example `secrets.token_hex(16)`): whoever knows it can test guessed numbers and user names
+    against the stand-ins (HMAC-SHA256 with that key) and so reverse them. `key=None` (the default)
+    uses a random key that is forgotten, so the stand-ins cannot be traced back. An empty key
+    (`""` or `b""`) is refused with ValidationError rather than used, as is a `dst` that is the
+    same file as `src` (the copy must never overwrite the evidence).
     `keep_audio=True` keeps RTP payloads (the voice) instead of silence. The output keeps the input's
     container (pcap or pcapng; `dst` ending in `.gz` is compressed). Raises CaptureError when the
     file cannot be read, and when packets cannot be anonymized safely (TLS, WebSocket, other
     protocols, unknown link types, IPv6 fragments) unless `drop_unreadable=True` leaves them out.
     Returns an Anonymized summary (no original value in it).
     """
+    key_bytes = _key_bytes(key)
+    _refuse_same_file(src, dst)
     container = read_container(_read(src))
     records = container.records()
     frames: dict[int, Frame | bytes] = {}
@@ -157,7 +168,6 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
         if kinds.get(datagram.number) == "sip":
             learn.rewrite_stream(datagram.payload)
     tcp.plan(learn.pieces, set(problems))
-    key_bytes = key.encode("utf-8") if isinstance(key, str) else (key or secrets.token_bytes(32))
     pseudonyms = Pseudonyms(key_bytes, recorder.originals() | header_ips)
     rewriter = SipRewriter(pseudonyms, recorder.users, recorder.numbers, recorder.labels)
 
@@ -218,6 +228,35 @@ def anonymize_capture(src: Source, dst: str | Path, key: bytes | str | None = No
                 "display names": len(recorder.displays), "tokens": len(recorder.tokens)}
     return Anonymized(target, len(records), sum(1 for v in out.values() if v is not None),
                       [f"frame {n}: {why}" for n, why in sorted(problems.items())], container.left_out, replaced)
+
+
+def _key_bytes(key: bytes | str | None) -> bytes:
+    """The HMAC key: the given one, or a random one for `None`; an empty key is refused."""
+    if key is None:
+        return secrets.token_bytes(32)
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if not raw.strip():
+        raise ValidationError("key", "an empty key would make the stand-ins the same for everyone and reversible "
+                                     "by anyone; give a secret key (e.g. secrets.token_hex(16)) or none for a "
+                                     "random one")
+    return raw
+
+
+def _refuse_same_file(src: Source, dst: str | Path) -> None:
+    """Refuse a `dst` that is (or resolves to, or is a hard link of) the file `src`."""
+    name = src if isinstance(src, (str, Path)) else getattr(src, "name", None)
+    if not isinstance(name, (str, Path)):
+        return
+    source, target = Path(name), Path(dst)
+    same = source.resolve() == target.resolve()
+    if not same and source.exists() and target.exists():
+        try:
+            same = os.path.samefile(source, target)
+        except OSError:
+            same = False
+    if same:
+        raise ValidationError("dst", f"{dst} is the capture being anonymized ({name}); writing the copy there "
+                                     "would overwrite the original. Give another file name.")
 
 
 class _Quoted:
