@@ -3,8 +3,10 @@
 Every IP and MAC address in the packet headers, and in SIP headers and SDP, gets a keyed stand-in of
 the same kind (private stays private, public stays public; Twilio's published ranges, loopback and
 multicast are kept, so the diagnosis still knows who is who); so do phone numbers (`+` and country
-code kept), SIP user names, domain labels (`.sip.twilio.com` kept), display names, Twilio SIDs,
-instance UUIDs and digest `nonce`/`cnonce`/`response`/`opaque` values. RTP keeps its headers but
+code kept), SIP user names, domain labels (`.sip.twilio.com` kept; only where they are part of a
+host, so a domain named `invite` or `ht801` leaves the method and the User-Agent alone), display
+names, Twilio SIDs, instance UUIDs and digest `nonce`/`cnonce`/`response`/`opaque` values. RTP keeps
+its headers but
 carries silence; RTCP SDES text and STUN addresses are keyed too. Content-Length, IP and UDP
 lengths, checksums and TCP sequence numbers follow the new text; timestamps and packet order are
 copied; a UDP datagram in IPv4 fragments is rewritten whole and cut into as many fragments again;
@@ -34,7 +36,7 @@ from .container import read_container
 from .packets import ICMP_ERRORS, Frame, Unreadable, decode, rewrite_arp, rewrite_icmp
 from .payloads import blank_rtp, classify_udp, rewrite_rtcp, rewrite_stun
 from .pseudonyms import Pseudonyms, is_twilio
-from .sip_text import Recorder, SipRewriter
+from .sip_text import Recorder, SipRewriter, host_labels
 from .tcp import TcpStreams
 
 __all__ = ["anonymize_capture", "Anonymized"]
@@ -364,13 +366,14 @@ def _check(data: bytes, recorder: Recorder, header_ips: set[str]) -> None:
     left = []
     for kind, values in (("phone number", {n for n in recorder.numbers if sum(c.isdigit() for c in n) >= 7}),
                          ("user name", {u for u in recorder.users if len(u) >= 3}),
-                         ("domain label", {lb for lb in recorder.labels if len(lb) >= 3}),
                          ("public address", {ip for ip in recorder.ips | header_ips if _public(ip)})):
         for value in values:
-            flags = re.I if kind == "domain label" else 0
-            if re.search(rf"(?<![A-Za-z0-9.]){re.escape(value)}(?![A-Za-z0-9]|\.\d)", text, flags):
+            if re.search(rf"(?<![A-Za-z0-9.]){re.escape(value)}(?![A-Za-z0-9]|\.\d)", text):
                 left.append(kind)
                 break
+    # a label such as `invite` or `ack` is also a word SIP needs: looked for in hosts only
+    if {lb for lb in recorder.labels if len(lb) >= 3} & host_labels(text):
+        left.append("domain label")
     if left:
         raise CaptureError(f"the anonymized copy would still hold an original {', '.join(left)}; nothing was "
                            "written. Please report this capture's structure (not the file) as a bug.")

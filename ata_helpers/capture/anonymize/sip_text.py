@@ -3,10 +3,14 @@
 One left-to-right pass of one regular expression per header kind, so no replacement is read
 twice: display names (in name-addr headers), digest parameters (`username`, `realm`, `nonce`,
 `cnonce`, `response`, `opaque`), SIP/SIPS/TEL URIs (user part and host), UUIDs, Twilio SIDs, MAC
-addresses, IPv4 and IPv6 literals, host names after `@`, `//` or a Via's transport, phone numbers,
-SDP `o=` user names and `e=`/`p=` lines, and any user name, number or domain label met anywhere
-else in the capture. The same code runs first with a recorder (to learn every original value),
-then with the keyed stand-ins.
+addresses, IPv4 and IPv6 literals, host names after `@`, `//`, a Via's transport or an SDP
+`IN IP4`/`IN IP6`, phone numbers, SDP `o=` user names and `e=`/`p=` lines, and any user name or
+number met anywhere else in the capture. A domain label met in a host is replaced only where it is
+a host label again — in a dotted host name anywhere (`invite.example.com`), or alone where a host
+stands (after `@`, `//`, a Via's transport, `IN IP4`) — never as a word: a label `invite`, `ack` or
+`ht801` leaves the method names, header names and product names (User-Agent, Server) as they are.
+The same code runs first with a recorder (to learn every original value), then with the keyed
+stand-ins.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Iterable, Protocol
 from ..sip_headers import COMPACT_FORMS
 from ..sip_message import next_message
 
-__all__ = ["Mapper", "Recorder", "SipRewriter"]
+__all__ = ["Mapper", "Recorder", "SipRewriter", "host_labels", "keyed_labels"]
 
 # Headers whose values are name-addr lists that may carry display names (RFC 3261 §20, RFC 3325).
 NAME_ADDR_HEADERS = frozenset({
@@ -27,6 +31,12 @@ NAME_ADDR_HEADERS = frozenset({
     "route", "record-route", "path", "service-route", "identity",
 })
 _TWILIO_HOST = re.compile(r"^(?P<label>[a-z0-9-]+)(?P<rest>\.sip(?:\.[a-z0-9-]+)?\.twilio\.com)$")
+_TWILIO_EDGES = frozenset({"us1", "us2", "ie1", "de1", "jp1", "sg1", "au1", "br1"})
+# Where a host stands: after a URI's `@`, `//`, a Via's transport (RFC 3261 §20.42), an SDP
+# connection or origin address (RFC 4566 §5.2, §5.7).
+_HOST_PREFIX = r"(?:@|//|SIP/2\.0/[A-Za-z]+[ \t]+|\bIN[ \t]+IP[46][ \t]+)"
+# A dotted host name: labels, then a top-level label that starts with a letter (not a version 1.0.19).
+_DOTTED = r"""(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]"""
 _PHONE = re.compile(r"^\+?[0-9][0-9().-]*$")
 
 _ALTERNATIVES = {
@@ -40,8 +50,11 @@ _ALTERNATIVES = {
     "ip4": r"""(?P<ip4>(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d))""",
     "ip6": r"""(?P<ip6>\[[0-9A-Fa-f:.]{2,45}\]|(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}
                 (?::(?:\d{1,3}\.){3}\d{1,3})?(?![\w:]))""",
-    "host": r"""(?P<hpre>@|//|SIP/2\.0/[A-Za-z]+[ \t]+)
+    "host": r"""(?P<hpre>""" + _HOST_PREFIX + r""")
                 (?P<host>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z])(?![\w-])""",
+    # a one-label host in a Via's sent-by or an SDP address (a URI's host is read with the URI)
+    "shost": r"""(?P<spre>SIP/2\.0/[A-Za-z]+[ \t]+|\bIN[ \t]+IP[46][ \t]+)
+                 (?P<shost>[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?=[ \t]*(?:[:;,\r\n]|\Z))""",
     "num": r"""(?P<num>(?<!\d)\+?\d{7,15}(?!\d))""",
 }
 _DISPLAY = r"""(?P<dn>"(?:[^"\\\r\n]|\\.)*"(?=[ \t]*<)|(?<![^\s,])[^"<>,;:\s][^"<>,;\r\n]*?(?=[ \t]*<))"""
@@ -112,18 +125,23 @@ class SipRewriter:
         self.mapper = mapper
         self.numbers = {n.lstrip("+") for n in numbers}
         self.users = set(users)
+        self.labels = {label.lower() for label in labels}
         known = []
-        # user names are case-sensitive (RFC 3261 §19.1.4), domain labels are not
-        for group, given, flags in (("kuser", self.users, ""), ("klabel", set(labels), "i")):
-            words = sorted((w for w in given if len(w) >= 3), key=len, reverse=True)
-            if words:
-                alternatives = "|".join(re.escape(w) for w in words)
-                prefix = f"(?{flags}:" if flags else "(?:"
-                known.append(rf"(?P<{group}>(?<![A-Za-z0-9]){prefix}{alternatives})(?![A-Za-z0-9]))")
+        # user names are case-sensitive (RFC 3261 §19.1.4): swept wherever they appear
+        words = sorted((w for w in self.users if len(w) >= 3), key=len, reverse=True)
+        if words:
+            alternatives = "|".join(re.escape(w) for w in words)
+            known.append(rf"(?P<kuser>(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9]))")
+        if self.labels:
+            # domain labels only where they are host labels: a one-label host where a host stands,
+            # or a dotted name anywhere (checked in _replace); a method or product name is a word
+            alternatives = "|".join(re.escape(w) for w in sorted(self.labels, key=len, reverse=True))
+            known.append(rf"(?P<lpre>@|//)(?P<klabel>(?i:{alternatives}))(?![\w.-]|/\d)")
+            known.append(rf"(?P<dotted>(?<![\w.-]){_DOTTED})(?![\w-]|\.[\w-])")
         common = list(_ALTERNATIVES.values())
         self._plain = re.compile("|".join(common + known), re.VERBOSE)
         self._names = re.compile("|".join([_DISPLAY] + common + known), re.VERBOSE)
-        product = [_ALTERNATIVES[k] for k in ("uuid", "mac", "sid")]
+        product = [_ALTERNATIVES[k] for k in ("uuid", "mac", "sid", "host")]
         self._product = re.compile("|".join(product + known), re.VERBOSE)
 
     # -- whole payloads ---------------------------------------------------------------------------
@@ -212,7 +230,11 @@ class SipRewriter:
         if g.get("kuser"):
             return mapper.user(g["kuser"])
         if g.get("klabel"):
-            return mapper.label(g["klabel"])
+            return g["lpre"] + self.host(g["klabel"])
+        if g.get("dotted"):
+            name = g["dotted"]
+            known = self.labels.intersection(keyed_labels(name))
+            return self.host(name) if known else name
         if g.get("dparam"):
             return self._digest(m)
         if g.get("uri"):
@@ -238,6 +260,8 @@ class SipRewriter:
             return self._ip(text)
         if g.get("host"):
             return g["hpre"] + self.host(g["host"])
+        if g.get("shost"):
+            return g["spre"] + self.host(g["shost"])
         if g.get("num"):
             number = g["num"]
             if number.startswith("+") or number in self.numbers:
@@ -317,10 +341,41 @@ class SipRewriter:
         lower = host.lower().rstrip(".")
         if lower.endswith(".twilio.com") or lower == "twilio.com":
             match = _TWILIO_HOST.match(lower)
-            if match and match.group("label") not in ("us1", "us2", "ie1", "de1", "jp1", "sg1", "au1", "br1"):
+            if match and match.group("label") not in _TWILIO_EDGES:
                 return self.mapper.label(match.group("label")) + match.group("rest")
             return host
         labels = lower.split(".")
         if len(labels) == 1:
-            return self.mapper.label(lower) if lower not in ("localhost", "invalid") else host
+            return self.mapper.label(lower) if keyed_labels(lower) else host
         return ".".join([self.mapper.label(label) for label in labels[:-1]] + [labels[-1]])
+
+
+def keyed_labels(host: str) -> list[str]:
+    """The labels of a host name that get stand-ins (lower case): a customer's label before
+    `.sip.twilio.com`, none of Twilio's own names, every label of another name but the last, a
+    one-label name unless `localhost`/`invalid` (RFC 6761)."""
+    lower = host.lower().rstrip(".")
+    if lower.endswith(".twilio.com") or lower == "twilio.com":
+        match = _TWILIO_HOST.match(lower)
+        return [match.group("label")] if match and match.group("label") not in _TWILIO_EDGES else []
+    labels = lower.split(".")
+    if len(labels) == 1:
+        return [] if lower in ("localhost", "invalid", "") else labels
+    return labels[:-1]
+
+
+_HOSTS_IN_TEXT = re.compile(
+    rf"""\b(?i:sips?):(?:[^\s<>"@;,?]*@)?(?P<uri>[A-Za-z0-9.-]+)
+       | (?P<pre>{_HOST_PREFIX})(?P<after>[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?)(?![\w.-]|/\d)
+       | (?<![\w.-])(?P<dotted>{_DOTTED})(?![\w-]|\.[\w-])""", re.VERBOSE)
+
+
+def host_labels(text: str) -> set[str]:
+    """Every label (lower case) that would get a stand-in in a host of `text`: in SIP/SIPS URIs, a
+    one-label host after `@`, `//`, a Via's transport or `IN IP4`, and any dotted host name."""
+    found: set[str] = set()
+    for m in _HOSTS_IN_TEXT.finditer(text):
+        host = m.group("uri") or m.group("after") or m.group("dotted") or ""
+        if not re.fullmatch(r"[\d.]+", host):  # an IPv4 address is not a name
+            found.update(keyed_labels(host))
+    return found
