@@ -6,8 +6,7 @@ multicast are kept, so the diagnosis still knows who is who); so do phone number
 code kept), SIP user names, domain labels (`.sip.twilio.com` kept; only where they are part of a
 host, so a domain named `invite` or `ht801` leaves the method and the User-Agent alone), display
 names, Twilio SIDs, instance UUIDs and digest `nonce`/`cnonce`/`response`/`opaque` values. RTP keeps
-its headers but
-carries silence; RTCP SDES text and STUN addresses are keyed too. Content-Length, IP and UDP
+its headers but carries silence; RTCP SDES text and STUN addresses are keyed too. Content-Length, IP and UDP
 lengths, checksums and TCP sequence numbers follow the new text; timestamps and packet order are
 copied; a UDP datagram in IPv4 fragments is rewritten whole and cut into as many fragments again;
 an ICMP error's quoted header and text are rewritten, ping data zeroed.
