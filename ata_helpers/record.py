@@ -197,8 +197,10 @@ def record_notebook(notebook: str | Path, output: str | Path | None = None) -> P
     from nbconvert import HTMLExporter
 
     from .report import scrub
-    from .settings import project_root, write_private_file
+    from .settings import output_file, project_root, write_private_file
 
+    if output is not None:
+        output = output_file(output, "output")
     path = find_notebook(notebook)
     nb = nbformat.read(path, as_version=4)
     _mask_passwords(nb)

@@ -178,13 +178,16 @@ def line_report(path: "str | Path | None" = None, capture: "CaptureInput | None"
     `capture` is a pcap/pcapng of a call (Twilio Console > Monitor > Logs > Calls > a call > SIP
     PCAP LOG, or the twins' simulated capture of the call): the report then adds its findings, a ladder per
     call and the RTP streams. A part that cannot be read (no credentials, device unreachable) says
-    why in its place; the rest is still made. Raises ValidationError when `capture` is not a file.
+    why in its place; the rest is still made. Raises ValidationError when `capture` is not a file
+    or `path` is empty or a folder.
     """
     from . import __version__
     from .errors import ValidationError
     from .progress import progress_reporter
-    from .settings import describe, write_private_file
+    from .settings import describe, output_file, write_private_file
 
+    if path is not None:
+        path = output_file(path)  # before the report is built
     if capture is not None and isinstance(capture, (str, Path)) and not Path(capture).is_file():
         raise ValidationError("capture", f"no such file: {capture}")
     steps: list[tuple[Section, Callable[[Section], None]]] = [

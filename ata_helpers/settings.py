@@ -44,6 +44,7 @@ __all__ = [
     "remember_secret",
     "write_env_file",
     "write_private_file",
+    "output_file",
     "SANDBOX_ACCOUNT_SID",
     "SANDBOX_AUTH_TOKEN",
     "MASK",
@@ -303,15 +304,26 @@ def remember_secret(value: str) -> None:
         _REMEMBERED.add(value)
 
 
+def output_file(path: "str | Path", field: str = "path") -> Path:
+    """`path` as a file to write, checked before any work: ValidationError for an empty name or a folder."""
+    if not str(path).strip():
+        raise ValidationError(field, "a file name to write (got an empty one)", path)
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ValidationError(field, f"a file name, not the folder {target} (e.g. {target / 'line.html'})", path)
+    return target
+
+
 def write_private_file(path: Path, text: str) -> Path:
     """Write `text` to `path` readable by the owner only (0600) from its first byte.
 
     The content goes to a new 0600 file in the same folder that then replaces `path`, so an
-    existing file with wider permissions (or a symlink) never holds the secret.
+    existing file with wider permissions (or a symlink) never holds the secret. Raises
+    ValidationError when `path` is empty or a folder (see output_file).
     """
     import tempfile
 
-    path = Path(path)
+    path = output_file(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

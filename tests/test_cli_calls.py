@@ -54,8 +54,11 @@ def test_calls_log_csv_has_every_column(capsys: pytest.CaptureFixture[str], tmp_
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 50 and "explanation" in rows[0]
     target = tmp_path / "calls.csv"
+    target.write_text("old")
+    target.chmod(0o644)
     assert main(["calls", "log", "--after", "2025-02-25", "--csv", str(target)]) == 0
-    assert target.exists()
+    assert "+1" in target.read_text("utf-8")  # it holds phone numbers ...
+    assert target.stat().st_mode & 0o777 == 0o600  # ... so only its owner reads it, as the line report
 
 
 def test_calls_log_refuses_a_bad_status(capsys: pytest.CaptureFixture[str]) -> None:

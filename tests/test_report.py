@@ -148,3 +148,30 @@ def test_secrets_that_reach_a_table_are_masked(monkeypatch: pytest.MonkeyPatch) 
     assert "quoted" in html and "response=" in html
     for secret in (SIP_PASSWORD, "9f8e7d6c5b4a", "0a1b2c3d4e5f", SANDBOX_AUTH_TOKEN):
         assert secret not in html
+
+
+@pytest.mark.parametrize("argv, says", [(["report", "-o", ""], "a file name to write (got an empty one)"),
+                                        (["report", "-o", "{tmp}"], "a file name, not the folder"),
+                                        (["calls", "log", "--csv", "{tmp}"], "a file name, not the folder"),
+                                        (["record", "00", "-o", "{tmp}"], "a file name, not the folder")])
+def test_an_output_that_is_not_a_file_name_is_one_clear_line(argv: list[str], says: str, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 1
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1 and "IsADirectoryError" not in err and "busy" not in err
+    assert list(tmp_path.iterdir()) == [tmp_path / "sandbox"]  # no temporary file left behind
+
+
+def test_line_report_into_a_folder_is_refused_before_building(tmp_path: Path) -> None:
+    with pytest.raises(ata.ValidationError, match="not the folder"):
+        ata.line_report(tmp_path)
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="git is not installed")
+@pytest.mark.parametrize("name", ["line.html", "calls.csv", "records/07_calls.html"])
+def test_reports_written_in_the_project_folder_are_git_ignored(name: str) -> None:
+    root = Path(__file__).resolve().parents[1]
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "--no-index", name], timeout=30)
+    assert ignored.returncode == 0, f"{name} would be committed by `git add -A`"

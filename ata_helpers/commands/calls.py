@@ -98,9 +98,11 @@ def _log(args: argparse.Namespace) -> int:
     if args.csv:
         if args.csv == "-":
             frame.to_csv(sys.stdout, index=False)
-        else:
-            frame.to_csv(args.csv, index=False)
-            print(f"{len(frame)} calls written to {args.csv}")
+        else:  # numbers and SIDs: readable by the owner only, as the line report
+            from ..settings import write_private_file
+
+            write_private_file(Path(args.csv), frame.to_csv(index=False))
+            print(f"{len(frame)} calls written to {args.csv} (permissions 0600)")
         return 0
     if frame.empty:
         print("no calls match")
