@@ -228,6 +228,11 @@ def _phone_number(line: _Line) -> Check:
     numbers = line.notes.get("numbers") or []
     wanted = [n for n in numbers if n.phone_number == line.phone_number] if line.phone_number else \
         [n for n in numbers if n.voice_url or n.trunk_sid]
+    if not wanted and line.phone_number:
+        have = ", ".join(n.phone_number for n in numbers) or "none"
+        return Check(name, "fail", f"{line.phone_number} is not on this account (its numbers: {have})",
+                     "give one of the account's numbers (Console > Phone Numbers > Manage > Active numbers), "
+                     "or buy that number first")
     if not wanted:
         return _skip(name, "no phone number given (doctor(phone_number=...)) or configured")
     number = wanted[0]
@@ -470,9 +475,16 @@ def doctor(domain: str | None = None, user: str | None = None, phone_number: str
 
     `capture` is a capture of a call (a pcap/pcapng path, or a frame from read_sip) whose
     diagnosis becomes the last row; without one that row is skipped (download the call's SIP PCAP
-    from the Console). Raises ValidationError when `capture` names a file that does not exist.
+    from the Console). Raises ValidationError when `capture` names a file that does not exist or
+    `phone_number` is not an E.164 number; a well-formed number that is not on the account fails
+    the "phone number routes to the ATA" row.
     """
     import pandas as pd
+
+    if phone_number:
+        from .validate import validate_e164
+
+        phone_number = validate_e164(phone_number, "phone_number")
 
     if capture is not None and not isinstance(capture, pd.DataFrame):
         from pathlib import Path

@@ -169,3 +169,22 @@ def _unreachable_client() -> Any:
 def test_missing_capture_file_is_refused_before_any_check() -> None:
     with pytest.raises(ValueError, match="no such file"):
         ata.doctor(capture="/nonexistent/call.pcap")
+
+
+@pytest.mark.parametrize("number", ["abc", "14155550100", "+0123"])
+def test_a_malformed_number_is_one_line_error(number: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from ata_helpers.cli import main
+
+    with pytest.raises(ata.ValidationError, match="phone_number: E.164"):
+        ata.doctor(phone_number=number)
+    assert main(["doctor", "--number", number]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("error: phone_number: E.164") and \
+        captured.err.count("\n") == 1
+
+
+def test_a_number_not_on_the_account_fails_its_check(course: Any) -> None:
+    row = ata.doctor(phone_number="+1 999 999 9999").set_index("check").loc["phone number routes to the ATA"]
+    assert row["status"] == "fail"
+    assert row["detail"].startswith("+19999999999 is not on this account") and NUMBER in row["detail"]
+    assert "Active numbers" in row["fix"]
