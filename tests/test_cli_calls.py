@@ -164,3 +164,23 @@ def test_an_exported_job_rings_the_alarm_in_its_own_file(fmt: str, capsys: pytes
     ran = subprocess.run([sys.executable, "-m", "ata_helpers.cli", *words[1:]], capture_output=True, text=True,
                          timeout=60, cwd=tmp_path)
     assert "next rings at" in ran.stderr, ran.stderr  # it found the alarm: it is just not its time yet
+
+
+def test_wakeup_add_refuses_a_caller_id_that_is_not_on_the_account(capsys: pytest.CaptureFixture[str],
+                                                                   tmp_path: Path) -> None:
+    from ata_helpers.calls import place_call
+    from ata_helpers.errors import TwilioApiError
+
+    db = str(tmp_path / "alarms.sqlite3")
+    with pytest.raises(TwilioApiError) as refused:  # what ringing it would meet
+        place_call("+14155550123", from_="+19995550100")
+    assert refused.value.code == 21210
+    assert main(["wakeup", "--db", db, "add", "--time", "06:30", "--tz", "UTC", "--to", "+14155550123",
+                 "--from", "+19995550100"]) == 1
+    err = capsys.readouterr().err
+    assert "from_: +19995550100 is not a phone number on this account" in err and "error 21210" in err
+    assert "+14155550100" in err and err.count("\n") == 1
+    assert AlarmStore(db).names() == []
+    assert main(["wakeup", "--db", db, "add", "--time", "06:30", "--tz", "UTC", "--to", "+14155550123",
+                 "--from", "+1 415 555 0100"]) == 0
+    assert AlarmStore(db).get("wake-up").from_ == "+14155550100"

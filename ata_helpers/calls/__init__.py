@@ -26,6 +26,7 @@ from .place import (
     TWIML_LIMIT,
     build_twiml,
     call_ata,
+    check_caller_id,
     check_destination,
     check_e164,
     default_caller_id,
@@ -38,7 +39,7 @@ from .statuses import CALL_STATUSES, FINAL_STATUSES, UNANSWERED_STATUSES
 __all__ = [
     "CallResult", "ALERT_COLUMNS",
     "place_call", "wait_for_call", "call_ata", "build_twiml", "check_destination", "check_e164",
-    "default_caller_id", "TWIML_LIMIT", "DEFAULT_MESSAGE", "TEST_CALL_MESSAGE",
+    "default_caller_id", "check_caller_id", "TWIML_LIMIT", "DEFAULT_MESSAGE", "TEST_CALL_MESSAGE",
     "call_log", "COLUMNS", "call_summary", "call_events", "join_insights", "quality_chart",
     "alert_message", "call_alerts", "call_alerts_frame", "alerts_frame",
     "sip_key", "calls_for_sip_address", "failures_by_error_code", "calls_per_day", "duration_summary",

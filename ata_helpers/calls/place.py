@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from twilio.rest import Client
 
 __all__ = ["place_call", "wait_for_call", "call_ata", "build_twiml", "check_destination", "check_e164",
-           "default_caller_id", "TWIML_LIMIT", "DEFAULT_MESSAGE", "TEST_CALL_MESSAGE"]
+           "default_caller_id", "check_caller_id", "TWIML_LIMIT", "DEFAULT_MESSAGE", "TEST_CALL_MESSAGE"]
 
 TWIML_LIMIT = 4000
 DEFAULT_MESSAGE = "Hello. This is a test call from your Twilio line."
@@ -119,6 +119,27 @@ def default_caller_id(client: "Client | None" = None) -> str:
         raise ValidationError("from_", "a Twilio number of this account to call from; the account has "
                                        "none (buy one, or set ATA_CALLER_ID)")
     return str(numbers[0].phone_number)
+
+
+def check_caller_id(from_: str, client: "Client | None" = None, field: str = "from_") -> str:
+    """`from_` in E.164 and one of the account's incoming phone numbers; returns it.
+
+    For a caller ID saved now and used later (a wake-up alarm): Twilio checks `From` only when the
+    call is created and refuses any other number with error 21210, hours later. Raises
+    ValidationError naming the account's numbers, TwilioApiError when the account cannot be read.
+    """
+    from ..twilio_api import explained_errors, twilio_client
+
+    caller = check_e164(from_, field)
+    client = client or twilio_client()
+    with explained_errors():
+        numbers = [str(n.phone_number) for n in client.incoming_phone_numbers.list(limit=50)]
+    if caller not in numbers:
+        meaning, _fix = explain(21210)
+        raise ValidationError(field, f"{caller} is not a phone number on this account, so Twilio would refuse "
+                                     f"the call with error 21210 ({meaning}); use one of its numbers: "
+                                     f"{', '.join(numbers) or 'none (buy one first)'}", from_)
+    return caller
 
 
 def place_call(to: str, say: str | None = None, twiml: Any = None, url: str | None = None,

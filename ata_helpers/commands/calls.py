@@ -137,12 +137,15 @@ def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _add(args: argparse.Namespace) -> int:
+    from ..calls import check_caller_id
     from ..wakeup.schedule import DEFAULT_WAKE_MESSAGE, WakeUpCall
 
     alarm = WakeUpCall(time=args.time, days=args.days, tz=args.tz, to=args.to,
                        message=args.message or DEFAULT_WAKE_MESSAGE, retries=args.retries,
                        retry_minutes=args.retry_minutes, ring_seconds=args.ring_seconds, name=args.name,
                        from_=args.from_)
+    if alarm.from_:
+        check_caller_id(alarm.from_)  # now, not at ring time (Twilio error 21210)
     outcome = _store(args).save(alarm)
     print(f"{alarm.name}: {outcome} — {alarm.describe()}")
     for when in alarm.next_times(3):
