@@ -158,3 +158,28 @@ def test_doctor_checks_the_deployed_functions_and_the_line_works_through_them() 
     edited.put(OUT, outbound_twiml(setup.caller_id).replace("<Response>", "<Response><Say>hi</Say>"))
     row = ata.doctor(phone_number=setup.phone_number).set_index("check").loc["domain voice URL and outbound TwiML"]
     assert row["status"] == "fail" and "not the course's handler" in row["detail"]
+
+
+def test_switching_to_bins_keeps_the_functions_visible_and_teardown_removes_them() -> None:
+    """Call handling switched from Functions to Bins: describe() shows the Functions left behind and
+    one teardown() removes the course's service with them (nothing of someone else's)."""
+    import ata_helpers as ata
+    from ata_helpers import nat_story
+
+    nat_story.ensure_line()
+    client = twilio_client()
+    other = client.serverless.v1.services.create(unique_name="someone-else", friendly_name="theirs")
+    saved = ata.TwilioSetup.from_saved()
+    saved.apply()  # Functions, the default
+    assert saved.twiml_host == "functions" and len(client.serverless.v1.services.list()) == 2
+    bins = ata.TwilioSetup.from_saved(twiml_host="bins")
+    bins.apply()
+    described = bins.describe()
+    left = described[described["resource"] == "Twilio Function"]
+    assert len(left) == 2 and set(left["state"]) == {"present"}, described.to_string()
+    assert left["detail"].str.contains("teardown removes it").all()
+    handlers = described[described["resource"] == "TwiML Bin"]
+    assert len(handlers) == 2 and set(handlers["state"]) == {"present"}, described.to_string()
+    removed = bins.teardown()
+    assert (removed.loc[removed["resource"] == "Twilio Function", "action"] == "deleted").sum() == 2
+    assert [s.sid for s in client.serverless.v1.services.list()] == [other.sid]

@@ -408,9 +408,27 @@ class TwilioSetup:
             rows.append(self._reset_number())
         rows += [self.desk.remove(self.bin_name("inbound"), self.inbound_bin_url),
                  self.desk.remove(self.bin_name("outbound"), self.outbound_bin_url)]
+        rows += self._remove_other_host_functions()
         for row in rows:
             row.step = row.resource
         return results_table(rows)
+
+    def _other_function_desk(self) -> Any:
+        """The Functions desk when this setup hosts its TwiML elsewhere (Bins), else None: the course's
+        Functions from an earlier run with call handling 'functions' are still the course's to remove."""
+        from ..twilio_api import twiml_desk
+
+        if self.desk.host == "functions":
+            return None
+        return twiml_desk("functions", client=self.client, service_name=self.tag)
+
+    def _remove_other_host_functions(self) -> list[StepResult]:
+        desk = self._other_function_desk()
+        if desk is None:
+            return []
+        with explained_errors():
+            removed = [desk.remove(self.bin_name(direction)) for direction in ("inbound", "outbound")]
+        return [row for row in removed if row.action != "absent"]
 
     def _delete_tagged(self, rows: list[StepResult], resource: str, tagged: dict[str, list[Any]],
                        delete: dict[str, Callable[[str], Any]], details: dict[str, str]) -> None:
@@ -465,10 +483,27 @@ class TwilioSetup:
             number = find_number(c, self.phone_number)
             add("phone number", self.phone_number, number, self._number_detail(number) if number else
                 "not a number of this account")
+            for direction in ("inbound", "outbound"):
+                self._describe_handler(add, direction)
             for kind, sids in self.warn_duplicates().items():
                 rows.append({"resource": kind, "name": tag, "sid": ", ".join(sids), "state": "duplicate",
                              "detail": f"{len(sids)} carry the tag; teardown removes them all"})
         return pd.DataFrame(rows, columns=["resource", "name", "sid", "state", "detail"])
+
+    def _describe_handler(self, add: Callable[..., None], direction: str) -> None:
+        """One row per call handler: where the current host keeps it, and a Function left by an
+        earlier run with call handling 'functions' (teardown removes it)."""
+        name = self.bin_name(direction)
+        url = self.inbound_bin_url if direction == "inbound" else self.outbound_bin_url
+        found = self.desk.find(name, url)
+        detail = f"{direction} call handling ({self.desk.host}): {found.url}" if found else \
+            f"{direction} call handling ({self.desk.host})"
+        add(self.desk.resource, name, found, detail)
+        other = self._other_function_desk()
+        left = other.find(name) if other is not None else None
+        if left is not None:
+            add(other.resource, name, left, "left by an earlier run with call handling 'functions'; "
+                "teardown removes it")
 
     def _domain_detail(self, domain: Any) -> str:
         auth = self.client.sip.domains(domain.sid).auth
