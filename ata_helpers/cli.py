@@ -27,6 +27,16 @@ COMMAND_MODULES = [
 ]
 
 
+def _version() -> str:
+    """The installed distribution's version (importlib.metadata), or "unknown" when run from a bare checkout."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ata-helpers")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every feature's subcommands registered."""
     parser = argparse.ArgumentParser(
@@ -34,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grandstream HT801/HT802 on Twilio SIP: set up, check and troubleshoot the line. "
                     "Runs against the local twins unless ATA_MODE=live.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

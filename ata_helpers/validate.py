@@ -79,6 +79,8 @@ def validate_e164(value: str, field: str = "phone_number") -> str:
 def validate_domain_label(value: str, field: str = "domain_label") -> str:
     """The first part of a SIP domain (`LABEL.sip.twilio.com`), lower-cased: letters, digits and '-',
     1-63 characters, not starting or ending with '-'. A full domain name is accepted and cut down."""
+    if not isinstance(value, str) and value is not None:
+        raise ValidationError(field, "text: letters, digits and '-', e.g. my-ht801", value)
     text = str(value or "").strip().lower()
     if text.endswith(GLOBAL_SIP_SUFFIX):
         text = text[: -len(GLOBAL_SIP_SUFFIX)]
@@ -233,6 +235,9 @@ def validate_public_ip(value: str, field: str = "public_ip") -> tuple[str, int]:
     if shared:
         raise ValidationError(field, "100.64.0.0/10 is carrier-grade NAT: ask your ISP for your public "
                               "address, or rely on the credential list alone", value)
+    if address.is_reserved or address == ipaddress.IPv4Address("255.255.255.255"):
+        raise ValidationError(field, "a public address that Twilio can see, not a reserved (240.0.0.0/4) "
+                              "or broadcast one", value)
     if address.is_private and not documentation:
         raise ValidationError(field, "a public address; 10.x, 172.16-31.x and 192.168.x are LAN addresses "
                               "that Twilio never sees", value)

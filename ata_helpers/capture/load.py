@@ -51,6 +51,14 @@ def load_capture(source: CaptureInput, rtp: bool = True, strict: bool = False) -
     # so the file's bytes are freed before pandas' own memory is added on top.
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(source, pd.DataFrame):
+        from ..errors import CaptureError
+        from .sip_table import COLUMNS
+
+        missing = [c for c in COLUMNS if c not in source.columns]
+        if missing:
+            raise CaptureError(f"not a read_sip table: it lacks the columns {', '.join(missing[:6])}"
+                               f"{' …' if len(missing) > 6 else ''}; pass a capture file, or the table "
+                               "ata.read_sip(path) returns")
         return Capture(source, source.attrs.get("rtp"))
     with no_gc():
         result = scan_parallel(cast(Source, source), rtp=rtp, strict=strict,

@@ -66,6 +66,9 @@ def _inputs(args: argparse.Namespace) -> dict[str, Any]:
             loaded = json.loads(args.config.read_text("utf-8"))
         except (OSError, ValueError) as exc:
             raise ValidationError("config", f"a readable JSON file of inputs ({exc})", str(args.config)) from None
+        if not isinstance(loaded, dict) or not all(isinstance(v, (str, type(None))) for v in loaded.values()):
+            raise ValidationError("config", 'a JSON object of text values, e.g. {"domain_label": "my-ht801"}',
+                                  str(args.config))
         unknown = sorted(set(loaded) - set(INPUT_FIELDS) - {"password"})
         if unknown or "password" in loaded:
             raise ValidationError("config", "only these keys: " + ", ".join(INPUT_FIELDS)
