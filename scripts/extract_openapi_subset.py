@@ -36,6 +36,7 @@ SPECS = {
         "/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings/{Sid}.json",
         "/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings.json",
         "/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings/{Sid}.json",
+        "/2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds.json",  # a call's From may be a verified caller ID
         "/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists.json",
         "/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{Sid}.json",
         "/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials.json",

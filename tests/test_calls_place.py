@@ -158,3 +158,45 @@ def test_the_ata_test_call_to_an_unregistered_line_is_explained() -> None:
     assert "not registered" in result.alerts.meaning[0] and "32009" in result.summary()
     with pytest.raises(ValidationError, match="32220"):
         call_ata("sip:ht801@line-one.sip.ashburn.twilio.com", "+14155550100")
+
+
+def test_a_caller_id_is_a_number_of_the_account_or_a_verified_one() -> None:
+    """Twilio takes as From a number of the account or a verified outgoing caller ID; the check asks
+    both lists for that one number (PhoneNumber filter), through the documented list endpoints."""
+    from ata_helpers.calls import check_caller_id
+    from ata_helpers.errors import ValidationError
+    from ata_helpers.settings import SANDBOX_LINE
+    from ata_helpers.twilio_api import twilio_client
+
+    client = twilio_client()
+    sent: list[tuple[str, dict[str, object]]] = []
+    inner = client.http_client
+    original = inner.request
+
+    def request(method: str, url: str, params: object = None, *args: object, **kwargs: object) -> object:
+        sent.append((url, dict(params or {})))  # type: ignore[call-overload]
+        return original(method, url, params, *args, **kwargs)
+
+    inner.request = request  # type: ignore[method-assign]
+    own = SANDBOX_LINE["ATA_PHONE_NUMBER"]
+    assert check_caller_id(own, client=client) == own
+    with pytest.raises(ValidationError, match="21210"):
+        check_caller_id("+19995550100", client=client)
+    verified = [url for url, params in sent if url.endswith("/OutgoingCallerIds.json")]
+    assert verified and all(params.get("PhoneNumber") == "+19995550100"
+                            for url, params in sent if url.endswith("/OutgoingCallerIds.json"))
+
+    class Verified:
+        """A client whose account has the number verified as an outgoing caller ID (not bought)."""
+
+        class incoming_phone_numbers:  # noqa: N801 - the SDK's attribute name
+            @staticmethod
+            def list(**kwargs: object) -> list[object]:
+                return []
+
+        class outgoing_caller_ids:  # noqa: N801
+            @staticmethod
+            def list(phone_number: str = "", **kwargs: object) -> list[object]:
+                return [object()] if phone_number == "+19995550100" else []
+
+    assert check_caller_id("+19995550100", client=Verified()) == "+19995550100"  # type: ignore[arg-type]

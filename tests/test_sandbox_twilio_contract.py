@@ -203,7 +203,9 @@ def test_advertised_lists_are_served_empty_with_the_documented_envelope(spec: Sp
     documented = SUBSET[spec.collection]["GET"]
     assert spec.list_key == documented["list_key"] and listed.json()[spec.list_key] == []
     assert sorted(k for k in listed.json() if k != spec.list_key) == documented["envelope"]
-    missing = requests.get(_url(spec.collection, **{**parents, spec.parent_param or "": "XX" + "0" * 32}),
+    if spec.parent_param is None:
+        return  # a list of the account itself: no parent that could be missing
+    missing = requests.get(_url(spec.collection, **{**parents, spec.parent_param: "XX" + "0" * 32}),
                            auth=AUTH, timeout=10)
     assert missing.status_code == 404 and missing.json()["code"] == 20404
 

@@ -122,18 +122,23 @@ def default_caller_id(client: "Client | None" = None) -> str:
 
 
 def check_caller_id(from_: str, client: "Client | None" = None, field: str = "from_") -> str:
-    """`from_` in E.164 and one of the account's incoming phone numbers; returns it.
+    """`from_` in E.164 and one of the account's phone numbers or verified caller IDs; returns it.
 
     For a caller ID saved now and used later (a wake-up alarm): Twilio checks `From` only when the
-    call is created and refuses any other number with error 21210, hours later. Raises
-    ValidationError naming the account's numbers, TwilioApiError when the account cannot be read.
+    call is created and refuses any other number with error 21210, hours later. A call's `From` may
+    be a number of the account (IncomingPhoneNumbers) or one verified as an outgoing caller ID
+    (OutgoingCallerIds): https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource.
+    Raises ValidationError naming the account's numbers, TwilioApiError when the account cannot be read.
     """
     from ..twilio_api import explained_errors, twilio_client
 
     caller = check_e164(from_, field)
     client = client or twilio_client()
     with explained_errors():
-        numbers = [str(n.phone_number) for n in client.incoming_phone_numbers.list(limit=50)]
+        if client.incoming_phone_numbers.list(phone_number=caller, limit=1) or \
+                client.outgoing_caller_ids.list(phone_number=caller, limit=1):
+            return caller
+        numbers = [str(n.phone_number) for n in client.incoming_phone_numbers.list(limit=20)]
     if caller not in numbers:
         meaning, _fix = explain(21210)
         raise ValidationError(field, f"{caller} is not a phone number on this account, so Twilio would refuse "

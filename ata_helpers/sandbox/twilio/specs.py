@@ -13,6 +13,7 @@ from . import (
                      incoming_phone_numbers,
                      insights,
                      ip_access_control_lists,
+                     outgoing_caller_ids,
                      serverless,
                      sip_domains,
                      trunks,
@@ -22,7 +23,7 @@ from .resource import Operation, Spec
 __all__ = ["SPECS", "OPERATIONS"]
 
 SPECS: list[Spec] = [*accounts.SPECS, *sip_domains.SPECS, *credential_lists.SPECS, *ip_access_control_lists.SPECS,
-                     *incoming_phone_numbers.SPECS, *calls.SPECS, *trunks.SPECS, *alerts.SPECS,
+                     *incoming_phone_numbers.SPECS, *outgoing_caller_ids.SPECS, *calls.SPECS, *trunks.SPECS, *alerts.SPECS,
                      *serverless.SPECS]
 
 OPERATIONS: list[Operation] = [*insights.OPERATIONS, *serverless.OPERATIONS]
