@@ -540,3 +540,14 @@ def test_a_field_case_keeps_its_user_agent(tmp_path: Path) -> None:
     anonymize_capture(case, tmp_path / "out.pcap", key="t1")
     assert _headers(tmp_path / "out.pcap", ("user-agent",)) == _headers(case, ("user-agent",))
     _check_properties(case, tmp_path / "out.pcap")
+
+
+def test_the_course_never_teaches_a_guessable_key() -> None:
+    """A key someone else knows (a ticket number) makes the stand-ins reversible: none is taught."""
+    texts = {p.name: p.read_text(encoding="utf-8") for p in [ROOT.parent / "README.md",
+                                                              *sorted((ROOT.parent / "notebooks").glob("*.md"))]}
+    for name, text in texts.items():
+        assert not re.search(r"anonymize_capture\([^)]*key\s*=\s*b?[\"']", text), name
+        # `--key K` (a placeholder) and `--key "$SHARE_KEY"` (a secret from .env) are fine
+        assert not re.search(r"ata-helpers anonymize [^`\n]*--key (?!K\b|\"\$)\S", text), name
+    assert "secrets.token_hex(16)" in texts["07_troubleshoot_with_pcap.md"]
