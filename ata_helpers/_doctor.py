@@ -125,7 +125,7 @@ def _registration_list(line: _Line) -> Check:
                      "map the list in notebook 03 (ensure_registration_mapping)")
     if not line.user:
         return Check(name, "warn", f"{len(mappings)} list(s) mapped; the ATA's auth ID is unknown, so not checked",
-                     "pass user= or make the device reachable")
+                     "give the ATA's auth ID: doctor(user=…) or `ata-helpers doctor --user …`, or make the device reachable")
     found, names = _list_holding(line, mappings)
     if not found:
         return Check(name, "fail", f"no mapped list holds the ATA's auth ID {line.user!r} (has: {', '.join(names)})",
@@ -436,7 +436,8 @@ def _last_call_quality(line: _Line) -> Check:
 def _capture(line: _Line, capture: Any) -> Check:
     name = "latest capture's findings"
     if capture is None:
-        return _skip(name, "no capture given: download the call's SIP PCAP and pass doctor(capture=path)")
+        return _skip(name, "no capture given: download the call's SIP PCAP and pass doctor(capture=path) "
+                           "or `ata-helpers doctor --capture FILE`")
     from .capture import diagnose
 
     findings = diagnose(capture)

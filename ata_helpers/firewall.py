@@ -101,6 +101,9 @@ def normalize_edges(edges: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(e for e in EDGES if e in chosen)
 
 
+_RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")  # private address space, RFC 1918 §3
+
+
 def validate_ata_ip(ata_ip: str | None) -> str | None:
     """The ATA's LAN address as a canonical IPv4 string; it must be a private, usable host address."""
     if ata_ip is None:
@@ -118,9 +121,9 @@ def validate_ata_ip(ata_ip: str | None) -> str | None:
                               "use the address your router gave it", ata_ip)
     if address.is_loopback or address.is_multicast or address.is_unspecified or address.is_reserved:
         raise ValidationError("ata_ip", "the ATA's own LAN address, e.g. 192.168.1.50", ata_ip)
-    if not address.is_private:
+    if not any(address in ipaddress.IPv4Network(block) for block in _RFC1918):
         raise ValidationError("ata_ip", "the ATA's private LAN address (10.x, 172.16-31.x or "
-                              "192.168.x), not a public one", ata_ip)
+                              "192.168.x, RFC 1918), not a public one", ata_ip)
     return str(address)
 
 

@@ -114,7 +114,8 @@ def test_bad_edges_are_refused(edges: object) -> None:
 
 
 @pytest.mark.parametrize("address", ["192.168.1.300", "ata.local", "8.8.8.8", "169.254.1.2",
-                                     "127.0.0.1", "0.0.0.0", "fd00::5", "224.0.0.1"])
+                                     "127.0.0.1", "0.0.0.0", "fd00::5", "224.0.0.1",
+                                     "203.0.113.7", "100.64.0.9", "172.32.0.1"])  # TEST-NET, CGNAT: not RFC 1918
 def test_bad_ata_addresses_are_refused(address: str) -> None:
     with pytest.raises(ValidationError) as info:
         ata.firewall_rules("iptables", ata_ip=address)
