@@ -21,7 +21,9 @@ def test_cli_reset_to_builds_the_earlier_notebooks_state_and_forgets_the_rest() 
     ata.twilio_client().sip.domains.create(domain_name="left-over.sip.twilio.com")
     out = _cli("sandbox", "reset", "--to", "04")
     assert out.returncode == 0, out.stderr
-    assert "ready for notebook 04 (ran the steps of notebooks 00, 02, 03)" in out.stdout
+    assert "removed 1 SIP domain" in out.stdout
+    assert "ran the steps of notebooks 00, 02, 03, so they hold what a learner has before notebook 04" in out.stdout
+    assert "Next: open notebook 04." in out.stdout
     names = [d.domain_name for d in ata.twilio_client().sip.domains.list()]
     assert names == ["my-ht801.sip.twilio.com"]
     assert ata.check("02") and ata.check("03")

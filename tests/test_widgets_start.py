@@ -91,4 +91,6 @@ def test_reset_form_asks_then_resets(sandbox_env: Path) -> None:
     form.button.click()
     assert "Press again" in _text(form) and (sandbox_env / "marker").exists()
     form.button.click()
-    assert "was reset" in _text(form) and not (sandbox_env / "marker").exists()
+    text = _text(form)
+    assert "Sandbox reset in" in text and "files: marker" in text and not (sandbox_env / "marker").exists()
+    assert "start again, empty" in text and "Next: run the notebooks from 01" in text

@@ -32,22 +32,16 @@ def _env(args: argparse.Namespace) -> int:
 
 
 def _reset(args: argparse.Namespace) -> int:
-    from ..sandbox import reset
-    from ..sandbox.course_steps import reach_step, step_number
+    from ..sandbox.course_steps import step_number
+    from ..sandbox.reset_report import reset_and_report
     from ..settings import mode
 
     if args.to is not None:
-        reach_step_number = step_number(args.to)  # before anything is cleared
+        step_number(args.to)  # before anything is cleared
         if mode() != "sandbox":
             print("reset --to builds sandbox state; ATA_MODE is live, so nothing was changed", file=sys.stderr)
             return 2
-        folder = reset()
-        done = reach_step(reach_step_number)
-        ran = ", ".join(f"{n:02d}" for n in done) or "none"
-        print(f"sandbox reset: {folder}\nready for notebook {int(reach_step_number):02d} (ran the steps of notebooks {ran})")
-        return 0
-    folder = reset()
-    print(f"sandbox reset: {folder}")
+    print(reset_and_report(args.to))
     return 0
 
 

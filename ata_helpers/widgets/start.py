@@ -131,13 +131,11 @@ class SandboxResetForm:
             self.out.append_stdout(f"This deletes everything the sandbox holds in {sandbox_dir()} "
                                    "(Twilio twin, ATA twin, calls, captures). Press again to confirm.\n")
             return
-        from .. import sandbox
+        from ..sandbox.reset_report import reset_and_report
 
         self._armed = False
         self.button.description = "Reset the sandbox"
-        folder = sandbox.reset()
-        self.out.append_stdout(f"The sandbox was reset: {folder} is empty again. "
-                               "Run the notebooks from 01 to build the line again.\n")
+        self.out.append_stdout(f"{reset_and_report()}\n")
 
 
 def sandbox_reset_form() -> SandboxResetForm:
