@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import time
 
 import pytest
 
@@ -230,7 +231,7 @@ def test_reboot_waits_until_the_device_answers_again() -> None:
     device.login()
     device.reboot()
     assert device.detect() == "HT802V2"
-    assert any(what == "waiting for the device" for _, _, what in calls)
+    assert any(what.startswith("waiting for the device at http") for _, _, what in calls)
     assert calls[-1][2] == "device is back"
     assert device.read(["P40"]) == {"P40": "5060"}  # logged in again after the reboot
 
@@ -244,12 +245,49 @@ def free_port() -> int:
 def test_offline_device_retries_with_progress_then_times_out() -> None:
     fake = FakeTime()
     calls: list[tuple[float, float, str]] = []
-    device = HT80xDevice(f"http://127.0.0.1:{free_port()}", "admin", wait_timeout=10, poll_interval=2.5,
+    device = HT80xDevice(f"http://127.0.0.1:{free_port()}", "admin", connect_timeout=10, poll_interval=2.5,
                          sleep=fake.sleep, clock=fake.clock, progress=lambda *a: calls.append(a))
-    with pytest.raises(DeviceUnreachableError, match="did not answer for 10 s"):
+    with pytest.raises(DeviceUnreachableError, match="connection refused for 10 s"):
         device.detect()
     assert fake.sleeps == [2.5, 2.5, 2.5, 2.5]
-    assert [c[0] for c in calls] == [0, 2.5, 5.0, 7.5, 10]
+    assert [c[0] for c in calls] == [2.5, 5.0, 7.5, 10]  # quiet for the first two seconds
+
+
+def test_first_contact_with_a_closed_port_fails_in_seconds_saying_what_to_check() -> None:
+    calls: list[tuple[float, float, str]] = []
+    device = HT80xDevice(f"http://127.0.0.1:{free_port()}", "admin", connect_timeout=2.5, poll_interval=0.5,
+                         progress=lambda *a: calls.append(a))
+    started = time.monotonic()
+    with pytest.raises(DeviceUnreachableError) as info:
+        device.detect()
+    took = time.monotonic() - started
+    assert 2.4 <= took < 5, took
+    text = str(info.value)
+    assert "connection refused" in text and "Check that ATA_HOST is the ATA's address" in text
+    assert calls and all(waited >= 2.0 for waited, _, _ in calls)  # progress only once past two seconds
+    assert calls[-1][:2] == (2.5, 2.5) and "127.0.0.1" in calls[-1][2]
+
+
+def test_first_contact_with_a_silent_address_fails_in_seconds_with_progress() -> None:
+    """A blackhole: a listener whose backlog is full drops new connection attempts, as a
+    non-routable address would, so the connect itself hangs."""
+    with socket.socket() as server, socket.socket() as filler:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        filler.connect(("127.0.0.1", port))  # fills the backlog; later SYNs go unanswered
+        calls: list[tuple[float, float, str]] = []
+        device = HT80xDevice(f"http://127.0.0.1:{port}", "admin", connect_timeout=3.0, poll_interval=0.2,
+                             progress=lambda *a: calls.append(a))
+        started = time.monotonic()
+        with pytest.raises(DeviceUnreachableError) as info:
+            device.detect()
+        took = time.monotonic() - started
+    assert 3.0 <= took < 6, took
+    text = str(info.value)
+    assert "did not answer for 3 s" in text and "powered" in text and "same network" in text
+    shown = [waited for waited, _, _ in calls]
+    assert any(2.0 <= w < 3.0 for w in shown), shown  # progress while still waiting, not only at the end
 
 
 def test_read_refuses_names_that_would_break_the_request() -> None:

@@ -42,6 +42,10 @@ __all__ = ["HT80xDevice", "ht80x_device", "ApplyReport", "LegacyFirmwareError", 
 Progress = Callable[[float, float, str], None]
 """Called while waiting: (seconds waited, seconds allowed, what is awaited)."""
 
+PROGRESS_AFTER = 2.0
+"""Seconds a first contact waits quietly before it shows progress."""
+_CONNECT_ATTEMPT = 1.0  # seconds one connection attempt may take before it is tried again
+
 _STATUS_SOURCES = {"hook": STATUS_SETTINGS["hook_state"], "registration": STATUS_SETTINGS["registration_status"],
                    "user_id": PORT_SETTINGS["user_id"], "active": PORT_SETTINGS["account_active"],
                    "server": DEVICE_SETTINGS["sip_server"]}
@@ -124,18 +128,24 @@ class ApplyReport:
 class HT80xDevice:
     """One HT80x V2 device at `base_url`, logged in as admin with `admin_password`.
 
-    `sleep`, `clock` and `progress` are injectable so waiting (offline, rebooting, registering)
-    is testable without real delays. The password is never shown in the repr.
+    Times are in seconds: `timeout` for one answer, `connect_timeout` for the first contact (a
+    device that does not answer by then is reported unreachable, saying what to check),
+    `wait_timeout` for waiting out a reboot or a dropped connection later on. `sleep`, `clock`
+    and `progress` are injectable so waiting (offline, rebooting, registering) is testable without
+    real delays; progress is shown once a first contact has waited PROGRESS_AFTER seconds, and at
+    once for the other waits. The password is never shown in the repr.
     """
 
     def __init__(self, base_url: str, admin_password: str, *, username: str = "admin",
-                 timeout: float = 5.0, wait_timeout: float = 120.0, poll_interval: float = 2.0,
+                 timeout: float = 5.0, connect_timeout: float = 4.0, wait_timeout: float = 120.0,
+                 poll_interval: float = 2.0,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
                  progress: Progress | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._password = admin_password
         self.username = username
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
         self.wait_timeout = wait_timeout
         self.poll_interval = poll_interval
         self.sleep = sleep
@@ -164,29 +174,45 @@ class HT80xDevice:
         return self._http
 
     def _send(self, method: str, path: str, data: dict[str, str] | None = None,
-              wait: bool = True) -> "requests.Response":
-        """One request; while the device does not answer, retry (with progress) until wait_timeout."""
+              wait: bool = True, patience: float | None = None, quiet_for: float = 0.0) -> "requests.Response":
+        """One request; while the device does not answer, retry until `patience` (default wait_timeout)
+        seconds have passed, showing progress once `quiet_for` seconds have."""
         import requests
 
         url = self.base_url + path
+        limit = self.wait_timeout if patience is None else patience
+        # each attempt gives up connecting after a second at most, so a silent address (no answer at
+        # all) is retried and progress shows while waiting; a device that accepts gets `timeout` to answer
+        attempt = (min(self.timeout, _CONNECT_ATTEMPT), self.timeout)
         start = self.clock()
         while True:
             try:
                 cookies = {"session_id": self._session_id} if self._session_id else None
                 return self._session().request(method, url, data=data if data is not None else "",
-                                               cookies=cookies, timeout=self.timeout)
+                                               cookies=cookies, timeout=attempt)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 waited = self.clock() - start
-                if not wait or waited >= self.wait_timeout:
-                    if wait:
-                        self.progress(self.wait_timeout, self.wait_timeout, "waiting for the device")
-                    raise DeviceUnreachableError(
-                        f"the device at {self.base_url} did not answer for {waited:.0f} s. Check it is powered "
-                        "and its network light is on, that the address is right (on a phone plugged into it, "
-                        "press *** then 02 to hear its IP), and give it a minute if it is rebooting."
-                    ) from exc
-                self.progress(waited, self.wait_timeout, "waiting for the device")
-                self.sleep(min(self.poll_interval, max(self.wait_timeout - waited, 0.01)))
+                if not wait or waited >= limit:
+                    if wait and waited >= quiet_for:
+                        self.progress(limit, limit, f"waiting for the device at {self.base_url}")
+                    raise self._unreachable(exc, waited) from exc
+                if waited >= quiet_for:
+                    self.progress(waited, limit, f"waiting for the device at {self.base_url}")
+                self.sleep(min(self.poll_interval, max(limit - waited, 0.01)))
+
+    def _unreachable(self, exc: Exception, waited: float) -> DeviceUnreachableError:
+        """The error for a device that did not answer, worded by what the network said."""
+        where = ("that ATA_HOST is the ATA's address (on a phone plugged into it, press *** then 02 to hear "
+                 "its IP)")
+        if "refused" in str(exc).lower():
+            return DeviceUnreachableError(
+                f"nothing at {self.base_url} accepts connections (connection refused for {waited:.0f} s): the "
+                f"address is there but no web server answers on that port. Check {where}, that no port or the "
+                "device's web port is given, and give it a minute if it is booting.")
+        return DeviceUnreachableError(
+            f"the device at {self.base_url} did not answer for {waited:.0f} s. Check it is powered and its "
+            f"network light is on, {where}, that this computer is on the same network, and give it a minute "
+            "if it is rebooting.")
 
     def _json(self, response: "requests.Response") -> dict[str, Any]:
         try:
@@ -207,9 +233,17 @@ class HT80xDevice:
 
     # -- session --------------------------------------------------------------------------
     def detect(self) -> str:
-        """The product name (e.g. HT802V2); raises LegacyFirmwareError on V1 firmware."""
+        """The product name (e.g. HT802V2), asked once; the first contact with the device.
+
+        Raises DeviceUnreachableError (saying what to check) when nothing answers within
+        `connect_timeout` seconds, LegacyFirmwareError on V1 firmware, DeviceError for another product.
+        """
+        return self._detect(self.connect_timeout, quiet_for=PROGRESS_AFTER)
+
+    def _detect(self, patience: float, quiet_for: float = 0.0) -> str:
         if not self.product:
-            payload = self._json(self._send("POST", "/cgi-bin/api-get_system_base_info"))
+            payload = self._json(self._send("POST", "/cgi-bin/api-get_system_base_info", patience=patience,
+                                            quiet_for=quiet_for))
             body = payload.get("body") or {}
             self.product = str(body.get("product", "")) if isinstance(body, dict) else ""
             if not self.product.upper().startswith(("HT801", "HT802")):
@@ -403,7 +437,7 @@ class HT80xDevice:
         if wait:
             start = self.clock()
             self.sleep(min(self.poll_interval, 1.0))
-            self.detect()
+            self._detect(self.wait_timeout)
             waited = self.clock() - start
             self.progress(waited, waited, "device is back")
 
@@ -427,7 +461,8 @@ def _add_notes(report: ApplyReport, config: HT80xConfig) -> None:
 def ht80x_device(**options: Any) -> HT80xDevice:
     """The device client for the current mode: the sandbox twin, or http://ATA_HOST in live mode.
 
-    `options` go to HT80xDevice (`timeout`, `wait_timeout`, `poll_interval` in seconds, `progress`).
+    `options` go to HT80xDevice (`timeout`, `connect_timeout`, `wait_timeout`, `poll_interval` in
+    seconds, `progress`).
     Raises ConfigurationError when ATA_HOST or ATA_ADMIN_PASSWORD is missing in live mode, and
     SandboxError when the local device twin cannot be started; nothing is sent to a device yet.
     """
