@@ -362,6 +362,17 @@ def _registered(line: _Line) -> Check:
         return _skip(name, "the ATA did not answer")
     row = line.status[line.status["port"] == line.notes.get("port_number", 1)].iloc[0]
     if row["registration"] != "Registered":
+        refusal = None
+        if line.client is not None:
+            from .twilio_registration import registration_refusal
+
+            try:
+                refusal = registration_refusal(line.client)
+            except AtaHelpersError:
+                refusal = None
+        if refusal is not None:
+            return Check(name, "fail", f"port {row['port']} is {row['registration']}: Twilio answered "
+                                       f"{refusal.answer}. {refusal.meaning}", refusal.fix)
         return Check(name, "fail", f"port {row['port']} is {row['registration']}", "see notebook 05")
     return Check(name, "pass", f"port {row['port']} Registered to {row['sip_server']}")
 

@@ -82,7 +82,9 @@ _TABLE: dict[int, tuple[str, str | Callable[[], str]]] = {
     32201: ("The source IP address is not in the IP access control list mapped to the domain or trunk.",
             "Add your public IP to the IP ACL, or map a credential list for calls instead."),
     32202: ("The digest credentials are not in a credential list mapped to the domain or trunk.",
-            lambda: f"Check the ATA's {_ata('auth_id')} and {_ata('password')} against the credential list."),
+            lambda: f"Make the ATA's SIP password, {_ata('password')}, match the credential's password (write it "
+                    "again; if the firmware ignores it over HTTP, load the provisioning file), and its "
+                    f"{_ata('auth_id')} the credential's username."),
     32203: ("Twilio blocked the call (fraud risk or regulatory destination).",
             "Check Geo Permissions and the account's customer profile."),
     32204: ("The caller ID is not a Twilio number or verified caller ID.",

@@ -188,3 +188,24 @@ def test_a_number_not_on_the_account_fails_its_check(course: Any) -> None:
     assert row["status"] == "fail"
     assert row["detail"].startswith("+19999999999 is not on this account") and NUMBER in row["detail"]
     assert "Active numbers" in row["fix"]
+
+
+def test_a_different_password_on_the_ata_shows_twilios_403_in_the_registration_row(course: Any) -> None:
+    device = ata.ht80x_device(progress=lambda *a: None)
+    device.write({"P34": "Different12345"})  # the ATA's SIP password no longer the credential's
+    frame = ata.doctor(phone_number=NUMBER).set_index("check")
+    row = frame.loc["ATA port registered"]
+    assert row["status"] == "fail"
+    assert "Twilio answered 403 Forbidden (Twilio error 32202)" in row["detail"]
+    assert "P34" in row["fix"] and "match the credential's password" in row["fix"]
+    assert "Different12345" not in frame.to_string()
+
+
+def test_cli_status_shows_twilios_answer_when_not_registered(course: Any) -> None:
+    ata.ht80x_device(progress=lambda *a: None).write({"P34": "Different12345"})
+    out = subprocess.run([sys.executable, "-m", "ata_helpers.cli", "ata", "status"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Not Registered" in out.stdout
+    assert "Twilio refused the registration: 403 Forbidden (Twilio error 32202)" in out.stdout
+    assert "P34" in out.stdout

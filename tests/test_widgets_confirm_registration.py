@@ -53,8 +53,28 @@ def test_registered_port_fills_the_bar_and_shows_the_table() -> None:
     assert len(watch.out.outputs) == 1 and "<td>Registered</td>" in watch.out.outputs[0]["data"]["text/html"]
 
 
-def test_timeout_shows_failing_checks_and_twilio_reminders() -> None:
+def test_twilios_403_ends_the_wait_and_leads_the_output() -> None:
+    """A different password on the ATA: every device setting looks right, Twilio answers 403."""
+    twilio_side()
     configure("Wrong1234567")
+    fake = FakeTime()
+    watch = confirm_registration(timeout=30, device_factory=factory(fake))
+    watch.button.click()
+    assert fake.now < 30  # Twilio's refusal ends the wait; no need to wait out the time
+    assert watch.label.value == "Twilio refused the registration: 403 Forbidden (Twilio error 32202)"
+    said = watch.out.outputs[1]["text"]
+    assert said.startswith("Twilio refused the registration: 403 Forbidden (Twilio error 32202).")
+    assert "Authenticate Password (P34" in said and "match the credential's password" in said
+    checks = watch.out.outputs[2]["data"]["text/html"]
+    assert "Twilio&#x27;s answer to the REGISTER" in checks or "Twilio's answer to the REGISTER" in checks
+    text = str(watch.out.outputs)
+    assert "Not Registered" in text and "32210" in text and "Wrong1234567" not in text
+    assert device_ports()[0]["code"] == 32202
+
+
+def test_timeout_without_twilios_answer_shows_failing_checks_and_reminders() -> None:
+    HT80xDevice(device_url(), SANDBOX_ADMIN_PASSWORD, progress=lambda *a: None).apply(
+        HT80xConfig(sip_server="example.com", ports=[FxsPort(user_id="alice", password="Secret123456")]))
     twilio_side()
     fake = FakeTime()
     watch = confirm_registration(timeout=5, device_factory=factory(fake))
@@ -62,8 +82,7 @@ def test_timeout_shows_failing_checks_and_twilio_reminders() -> None:
     assert fake.now >= 5 and watch.bar.value == 100
     assert "not registered" in watch.label.value
     text = str(watch.out.outputs)
-    assert "Not Registered" in text and "32210" in text and "Wrong1234567" not in text
-    assert device_ports()[0]["code"] == 32202
+    assert "Primary SIP Server" in text and "32210" in text and "Twilio refused" not in text
 
 
 def test_device_errors_are_shown() -> None:

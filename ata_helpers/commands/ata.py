@@ -91,7 +91,21 @@ def _xml(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     from ..grandstream import ht80x_device
 
-    print(ht80x_device().status().to_string(index=False))
+    table = ht80x_device().status()
+    print(table.to_string(index=False))
+    active = table[table["account_active"]]
+    if len(active) and (active["registration"] != "Registered").any():
+        from ..errors import AtaHelpersError
+        from ..twilio_registration import RECENT, registration_refusal
+
+        try:
+            refusal = registration_refusal()
+        except AtaHelpersError as exc:
+            print(f"Twilio's answer could not be read: {str(exc).splitlines()[0]}")
+            return 0
+        print(refusal if refusal is not None else
+              f"Twilio's debugger holds no refusal of a REGISTER in the last {RECENT.seconds // 60} minutes: "
+              "check the server, the router (UDP 5060 out, SIP ALG off) and notebook 05's checks.")
     return 0
 
 

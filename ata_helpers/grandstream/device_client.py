@@ -206,9 +206,9 @@ class HT80xDevice:
                  "its IP)")
         if "refused" in str(exc).lower():
             return DeviceUnreachableError(
-                f"nothing at {self.base_url} accepts connections (connection refused for {waited:.0f} s): the "
-                f"address is there but no web server answers on that port. Check {where}, that no port or the "
-                "device's web port is given, and give it a minute if it is booting.")
+                f"the device at {self.base_url} did not answer: connection refused for {waited:.0f} s (something "
+                f"is at that address, but no web server listens on that port). Check {where}, that no port or "
+                "the device's web port is given, and give it a minute if it is booting.")
         return DeviceUnreachableError(
             f"the device at {self.base_url} did not answer for {waited:.0f} s. Check it is powered and its "
             f"network light is on, {where}, that this computer is on the same network, and give it a minute "
@@ -336,8 +336,13 @@ class HT80xDevice:
         return pd.DataFrame(rows, columns=["port", "hook", "registration", "user_id", "sip_server",
                                            "account_active"])
 
-    def wait_for_registration(self, timeout: float = 60.0, ports: Iterable[int] | None = None) -> "pd.DataFrame":
-        """Poll status() until the active ports (or `ports`) show Registered or `timeout` passes."""
+    def wait_for_registration(self, timeout: float = 60.0, ports: Iterable[int] | None = None,
+                              stop: Callable[[], bool] | None = None) -> "pd.DataFrame":
+        """Poll status() until the active ports (or `ports`) show Registered or `timeout` passes.
+
+        `stop`, asked after each status that is not yet all Registered, ends the wait early when it
+        returns True (for example once Twilio has refused the REGISTER). Returns the last status().
+        """
         start = self.clock()
         while True:
             table = self.status()
@@ -345,6 +350,9 @@ class HT80xDevice:
             waited = self.clock() - start
             if len(chosen) and (chosen["registration"] == "Registered").all():
                 self.progress(waited, waited, "registered")
+                return table
+            if stop is not None and stop():
+                self.progress(waited, waited, "refused")
                 return table
             if waited >= timeout:
                 self.progress(timeout, timeout, "waiting for Registered")

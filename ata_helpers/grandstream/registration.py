@@ -16,6 +16,8 @@ from .settings_model import setting
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..twilio_registration import RegistrationRefusal
+
 __all__ = ["registration_checks", "TWILIO_SIDE_REMINDERS"]
 
 _TWILIO_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.sip(\.[a-z0-9-]+)?\.twilio\.com(:\d+)?\Z")
@@ -30,11 +32,14 @@ TWILIO_SIDE_REMINDERS: list[tuple[str, str]] = [
 ]
 
 
-def registration_checks(device: HT80xDevice, port: int = 1) -> "pd.DataFrame":
+def registration_checks(device: HT80xDevice, port: int = 1, refusal: "RegistrationRefusal | None" = None
+                        ) -> "pd.DataFrame":
     """One row per device setting that decides registration: value, ok, and what to do if not.
 
     Columns: check (the web page's label), pvalue, value (as the web page words it), ok (bool),
-    what to do (empty when ok). Labels, P-values and wording come from the settings model.
+    what to do (empty when ok). Labels, P-values and wording come from the settings model. With
+    `refusal` (Twilio's answer, `twilio_registration.registration_refusal()`), the first row is
+    Twilio's answer to the REGISTER, not ok, with its fix: what the device cannot show.
     """
     import pandas as pd
 
@@ -81,4 +86,7 @@ def registration_checks(device: HT80xDevice, port: int = 1) -> "pd.DataFrame":
     ]
     rows = [{"check": label(key), "pvalue": names[key], "value": value, "ok": ok, "what to do": "" if ok else advice}
             for key, ok, value, advice in checks]
+    if refusal is not None:
+        rows.insert(0, {"check": "Twilio's answer to the REGISTER", "pvalue": "", "value": refusal.answer,
+                        "ok": False, "what to do": f"{refusal.meaning} {refusal.fix}"})
     return pd.DataFrame(rows, columns=["check", "pvalue", "value", "ok", "what to do"])

@@ -8,6 +8,7 @@ notebook's stored outputs stay stable under nbval.
 from __future__ import annotations
 
 import html
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -16,6 +17,7 @@ from ..errors import AtaHelpersError
 from ..grandstream import HT80xDevice
 from ..grandstream.registration import TWILIO_SIDE_REMINDERS, registration_checks
 from ..settings import redact_text
+from ..twilio_registration import RegistrationRefusal, registration_refusal
 
 __all__ = ["RegistrationWatch", "confirm_registration"]
 
@@ -24,6 +26,14 @@ def _default_device(**options: Any) -> HT80xDevice:
     from ..grandstream import ht80x_device
 
     return ht80x_device(**options)
+
+
+def _refusal(since: datetime | None = None) -> RegistrationRefusal | None:
+    """Twilio's newest REGISTER refusal (since `since`), or None, also when the alerts cannot be read."""
+    try:
+        return registration_refusal(since=since)
+    except AtaHelpersError:  # no Twilio credentials yet: the device's own checks still show
+        return None
 
 
 class RegistrationWatch(widgets.VBox):
@@ -49,9 +59,18 @@ class RegistrationWatch(widgets.VBox):
         """Poll until the active ports register or the timeout passes; True when all registered."""
         self.out.outputs = ()
         self.bar.value = 0
+        started = datetime.now(timezone.utc) - timedelta(seconds=1)  # alerts carry whole seconds
+        refused: list[RegistrationRefusal] = []
+
+        def twilio_refused() -> bool:  # a refusal Twilio logged during this wait ends it at once
+            found = _refusal(since=started)
+            if found is not None:
+                refused.append(found)
+            return found is not None
+
         try:
             device = self.device_factory(progress=self.progress)
-            table = device.wait_for_registration(timeout=self.timeout)
+            table = device.wait_for_registration(timeout=self.timeout, stop=twilio_refused)
         except AtaHelpersError as exc:  # device errors, or live mode without ATA_HOST
             self.out.append_stderr(f"{redact_text(str(exc))}\n")
             return False
@@ -60,10 +79,15 @@ class RegistrationWatch(widgets.VBox):
         if len(active) and (active["registration"] == "Registered").all():
             self.label.value = "all active ports are Registered"
             return True
-        self.label.value = "not registered within the time allowed"
+        refusal = refused[-1] if refused else _refusal()
+        if refusal is not None:
+            self.label.value = html.escape(f"Twilio refused the registration: {refusal.answer}")
+            self.out.append_stdout(f"{refusal}\n")
+        else:
+            self.label.value = "not registered within the time allowed"
         for port in active.loc[active["registration"] != "Registered", "port"].tolist() or [1]:
             try:
-                checks = registration_checks(device, int(port))
+                checks = registration_checks(device, int(port), refusal)
             except AtaHelpersError as exc:
                 self.out.append_stderr(f"{redact_text(str(exc))}\n")
                 continue

@@ -259,14 +259,18 @@ class HT80xTwinHandler(TwinHandler):
 
     # -- values ---------------------------------------------------------------------------
     def _status_value(self, name: str, values: dict[str, str], quirks: dict[str, Any], store: Store) -> str:
-        from ..line.registration import port_status
+        from ..line.registration import note_register_attempt, port_status
 
         ports = port_count(store)
         for port in (1, 2):
             if name == STATUS_SETTINGS["hook_state"].pvalue(port):
                 return "On Hook" if port <= ports else ""
             if name == STATUS_SETTINGS["registration_status"].pvalue(port):
-                return port_status(values, port, store)["registration"] if port <= ports else ""
+                if port > ports:
+                    return ""
+                outcome = port_status(values, port, store)
+                note_register_attempt(store, port, outcome)  # Twilio's side of the attempt: its debugger
+                return str(outcome["registration"])
         return {"P67": SANDBOX_MAC, "mac_display": SANDBOX_MAC.upper(), "P89": quirks["product"],
                 "P68": quirks["program_version"], "sip_port_0": values.get("P40", ""),
                 "sip_port_1": values.get("P740", "")}.get(name, "")

@@ -18,7 +18,11 @@ from ...line import sip_domain
 from ...twilio_ranges import twilio_edges
 from ..ht80x.twin import secret_digest
 
-__all__ = ["port_status", "device_ports", "TWILIO_EDGES", "PORT_PVALUES"]
+__all__ = ["port_status", "device_ports", "note_register_attempt", "TWILIO_EDGES", "PORT_PVALUES",
+           "REGISTER_RETRY"]
+
+# seconds between an HT80x's REGISTER attempts after a refusal; Twilio's debugger logs each one
+REGISTER_RETRY = 60.0
 
 # what this simulation reads -> the settings model's name for it
 _READS = {"active": "account_active", "registration": "registration", "server": "sip_server", "user": "user_id",
@@ -35,9 +39,12 @@ _TWILIO_HOST = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)\.sip(?:\.(?P<edge>[a-z
 
 
 def _result(registered: bool, reason: str, code: int | None = None, sip_status: int | None = None,
-            fix: str = "") -> dict[str, Any]:
-    return {"registration": "Registered" if registered else "Not Registered", "reason": reason,
-            "code": code, "sip_status": sip_status, "fix": fix}
+            fix: str = "", domain_sid: str = "") -> dict[str, Any]:
+    out = {"registration": "Registered" if registered else "Not Registered", "reason": reason,
+           "code": code, "sip_status": sip_status, "fix": fix}
+    if domain_sid:
+        out["domain_sid"] = domain_sid
+    return out
 
 
 def _find_domain(store: Any, full_name: str) -> tuple[str, dict[str, Any]] | None:
@@ -103,11 +110,12 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
     domain_sid, domain = found
     if not domain.get("sip_registration"):
         return _result(False, f"SIP Registration is disabled on the domain {full_name} (Twilio error 32210)",
-                       code=32210, sip_status=403, fix="turn on SIP Registration for the domain")
+                       code=32210, sip_status=403, fix="turn on SIP Registration for the domain",
+                       domain_sid=domain_sid)
     mappings = store.list("auth_registrations_credential_list_mapping", parent=domain_sid)
     if not mappings:
         return _result(False, f"no credential list is mapped for registration on {full_name} (Twilio error 32212)",
-                       code=32212, sip_status=403,
+                       code=32212, sip_status=403, domain_sid=domain_sid,
                        fix="map your credential list under the domain's SIP Registration settings")
     digest = secret_digest(value("password"))  # the twin keeps only the password's digest
     password = bool(digest)
@@ -122,7 +130,7 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
     if not known_user:
         return _result(False, f"authentication failed: no credential named {auth!r} in a list mapped for "
                               f"registration on {full_name} (403 Forbidden, Twilio error 32202)",
-                       code=32202, sip_status=403,
+                       code=32202, sip_status=403, domain_sid=domain_sid,
                        fix=f"set {at('auth')} to the credential's username, "
                            "or add that credential to the mapped list")
     if not password:
@@ -130,8 +138,33 @@ def port_status(pvalues: dict[str, str], port: int, store: Any = None) -> dict[s
     else:
         reason = f"authentication failed: wrong password for {auth!r}"
     return _result(False, reason + " (403 Forbidden, Twilio error 32202)", code=32202, sip_status=403,
-                   fix=f"write the credential's password to {at('password')}; "
+                   domain_sid=domain_sid, fix=f"write the credential's password to {at('password')}; "
                        "if the device ignores it over HTTP, load the provisioning file")
+
+
+def note_register_attempt(store: Any, port: int, outcome: dict[str, Any]) -> None:
+    """Log Twilio's debugger alert for a REGISTER Twilio refused with an error code, as Twilio does.
+
+    The device retries a refused REGISTER every REGISTER_RETRY seconds or so and Twilio logs an
+    alert (32202, 32210, 32212) for each; the simulation logs one per distinct refusal and
+    retry interval, and forgets it once the port registers or fails without Twilio's answer.
+    """
+    from ..twilio.alerts import add_alert
+    from ..twilio.format import now
+
+    key = f"line:register_refused:{port}"
+    with store.transaction():
+        last = store.get_value(key)
+        if not outcome.get("code"):
+            if last is not None:
+                store.set_value(key, None)
+            return
+        at = now()
+        if last and last.get("reason") == outcome["reason"] and at - float(last.get("at", 0)) < REGISTER_RETRY:
+            return
+        add_alert(store, str(outcome.get("domain_sid") or ""), int(outcome["code"]),
+                  f"SIP REGISTER refused: {outcome['reason']}", at=at)
+        store.set_value(key, {"reason": outcome["reason"], "at": at})
 
 
 def device_ports(store: Any = None) -> list[dict[str, Any]]:
