@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from .calls.statuses import FINAL_STATUSES
 from .errors import AtaHelpersError
 from .grandstream.settings_model import setting
+from .twilio_ranges import DEFAULT_EDGE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -217,7 +218,7 @@ def _trunk(line: _Line) -> Check:
         for url in trunk.origination_urls.list():
             if pattern.match(url.sip_url) and url.enabled:
                 return Check(name, "pass", f"{trunk.friendly_name}: {url.sip_url}")
-    return Check(name, "fail", f"no enabled origination URL of the form sip:USER@{label}.sip.us1.twilio.com",
+    return Check(name, "fail", f"no enabled origination URL of the form sip:USER@{label}.sip.{DEFAULT_EDGE}.twilio.com",
                  "ensure_origination_url in notebook 02")
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from .errors import ValidationError
 from .settings import line_env, state_dir, write_private_file
+from .twilio_ranges import DEFAULT_EDGE
 from .validate import GLOBAL_SIP_SUFFIX, validate_domain_label, validate_edge
 
 __all__ = ["LineInputs", "INPUT_FIELDS", "inputs_path", "sip_domain", "sip_address"]
@@ -70,7 +71,7 @@ class LineInputs:
     username: str | None = None
     caller_id: str | None = None
     phone_number: str | None = None
-    edge: str | None = "us1"
+    edge: str | None = DEFAULT_EDGE
     public_ip: str | None = None
     outbound_bin_url: str | None = None
     inbound_bin_url: str | None = None
@@ -106,13 +107,13 @@ class LineInputs:
     # -- storage -----------------------------------------------------------------------------
     @classmethod
     def defaults(cls) -> "LineInputs":
-        """Starting values from the ATA_* line variables (settings.line_env()); None where unset, edge us1."""
+        """Starting values from the ATA_* line variables (settings.line_env()); None where unset, edge ashburn (DEFAULT_EDGE)."""
         env = line_env()
         return cls(**{name: env[var] for name, var in _ENV_NAMES.items() if var in env})
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], base: "LineInputs | None" = None) -> "LineInputs":
-        """`base` (default: all None, edge us1) with the known fields of `values`; other keys are ignored."""
+        """`base` (default: all None, edge ashburn) with the known fields of `values`; other keys are ignored."""
         known = {k: (None if v in ("", None) else str(v)) for k, v in values.items() if k in INPUT_FIELDS}
         return replace(base or cls(), **known)
 

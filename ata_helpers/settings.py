@@ -66,7 +66,7 @@ SANDBOX_LINE: dict[str, str] = {
     "ATA_SIP_USERNAME": "ht801",
     "ATA_CALLER_ID": "+14155550100",
     "ATA_PHONE_NUMBER": "+14155550100",
-    "ATA_EDGE": "us1",
+    "ATA_EDGE": "ashburn",  # twilio_ranges.DEFAULT_EDGE, Twilio's current name for the story's us1
     "ATA_PUBLIC_IP": "203.0.113.7",
 }
 # The sandbox's demo SIP password: not a secret (the sandbox has no account), but masked like one.

@@ -18,9 +18,13 @@ from importlib import resources
 from .errors import ValidationError
 
 __all__ = ["IpRange", "Edge", "twilio_ranges", "twilio_edges", "media_ranges", "parse_port_range",
-           "media_summary", "DATA_FILE"]
+           "media_summary", "edge_choices", "DATA_FILE", "DEFAULT_EDGE"]
 
 DATA_FILE = "twilio_ip_ranges.csv"
+# The edge the course uses when none is chosen: ashburn (North America, Virginia), Twilio's default
+# edge for the US, which the older docs and the setup story call by its legacy name `us1`
+# (https://www.twilio.com/docs/global-infrastructure/edge-locations).
+DEFAULT_EDGE = "ashburn"
 
 
 def parse_port_range(ports: int | str | tuple[int, int] | list[int], *,
@@ -102,6 +106,21 @@ def twilio_edges() -> tuple[Edge, ...]:
         if r.purpose == "signalling" and r.edge not in seen:
             seen[r.edge] = Edge(r.edge, r.legacy_name, r.location)
     return tuple(seen.values())
+
+
+def edge_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """(label, value) pairs for a form's edge list: Twilio's current edge names with where they are.
+
+    Legacy names (`us1`, `ie1`, …) are not offered; when `current` is one (an older saved line),
+    it is added last, labelled as the legacy name of its edge, so the form still shows it.
+    """
+    edges = twilio_edges()
+    choices = [(f"{e.name} ({e.location})", e.name) for e in edges]
+    legacy = {e.legacy_name: e for e in edges if e.legacy_name}
+    if current and current.lower() in legacy:
+        edge = legacy[current.lower()]
+        choices.append((f"{current.lower()} (legacy name of {edge.name}; choose {edge.name})", current.lower()))
+    return choices
 
 
 def media_ranges() -> tuple[IpRange, ...]:

@@ -156,6 +156,7 @@ def test_mappings(client: Any) -> None:
 def test_trunk_and_origination_url(client: Any) -> None:
     url = origination_sip_url("ht801", "line-one.sip.twilio.com", "us1")
     assert url == "sip:ht801@line-one.sip.us1.twilio.com"
+    assert origination_sip_url("ht801", "line-one.sip.twilio.com") == "sip:ht801@line-one.sip.ashburn.twilio.com"
     assert origination_sip_url("ht801", "line-one.sip.twilio.com", "Frankfurt").endswith(".sip.frankfurt.twilio.com")
     with pytest.raises(ValidationError, match="edge"):
         origination_sip_url("ht801", "line-one.sip.twilio.com", "moon")

@@ -30,7 +30,9 @@ def test_defaults_come_from_the_sandbox_and_repr_hides_the_password() -> None:
     form = TwilioSetupForm()
     assert form.fields["domain_label"].value == "my-ht801"
     assert form.fields["caller_id"].value == "+14155550100"
-    assert form.edge.value == "us1"
+    assert form.edge.value == "ashburn"
+    assert form.edge.options[0] == ("ashburn (North America Virginia)", "ashburn")
+    assert not any(value in ("us1", "ie1") for _, value in form.edge.options)  # legacy names not offered
     assert "Sandbox" not in repr(form) and repr(form) == "TwilioSetupForm(stages=['outbound', 'registration', 'inbound'])"
 
 
@@ -138,3 +140,15 @@ def test_functions_are_the_default_and_need_no_paste(monkeypatch: pytest.MonkeyP
     form.apply_button.click()
     number = ata.twilio_client().incoming_phone_numbers.list(phone_number="+14155550100")[0]
     assert number.voice_url.endswith(".twil.io/inbound")
+
+
+def test_a_saved_legacy_edge_is_shown_labelled_as_legacy() -> None:
+    from ata_helpers.twilio_ranges import edge_choices
+
+    form = TwilioSetupForm(values={"edge": "us1"})
+    assert form.edge.value == "us1"
+    assert form.edge.options[-1] == ("us1 (legacy name of ashburn; choose ashburn)", "us1")
+    assert [value for _, value in form.edge.options[:-1]] == ["ashburn", "umatilla", "dublin", "frankfurt",
+                                                               "tokyo", "singapore", "sydney", "sao-paulo"]
+    assert edge_choices("ashburn") == edge_choices(None) == list(form.edge.options[:-1])
+    assert TwilioSetupForm(values={"edge": "atlantis"}).edge.value == "ashburn"  # unknown: the default

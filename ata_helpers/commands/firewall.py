@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..twilio_ranges import twilio_edges
+
 __all__ = ["register"]
 
 _FORMATS = ("nftables", "iptables", "pfsense", "openwrt", "mikrotik", "table")
@@ -22,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", "-f", dest="fmt", default="table", choices=_FORMATS,
                    help="router type / rule syntax (default: table)")
     p.add_argument("--edge", "-e", dest="edges", action="append", metavar="EDGE",
-                   help="limit signalling ranges to this edge (repeatable; legacy names such as us1 "
-                        "work); default: all edges, as Twilio recommends")
+                   help=f"limit signalling ranges to this edge, one of {', '.join(e.name for e in twilio_edges())} (repeatable; "
+                        "legacy names such as us1 are still accepted); default: all edges, as Twilio recommends")
     p.add_argument("--ata-ip", metavar="IP",
                    help="the ATA's LAN address: narrows the rules to it and adds the media port forward")
     p.add_argument("--rtp-ports", default="5004-5013", metavar="LOW-HIGH",

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..twilio_ranges import DEFAULT_EDGE, twilio_edges
+
 __all__ = ["register"]
 
 _ACTIONS = ("plan", "apply", "teardown", "describe")
@@ -21,8 +23,8 @@ _FLAGS = {  # config key -> (flag, help)
     "username": ("--username", "SIP credential username (the ATA's SIP User ID and Authenticate ID)"),
     "caller_id": ("--caller-id", "caller ID for outbound calls, E.164 (one of your Twilio numbers)"),
     "phone_number": ("--phone-number", "Twilio number whose incoming calls ring the ATA (default: caller ID)"),
-    "edge": ("--edge", "edge in the trunk's origination URL: ashburn, dublin, … or legacy us1, ie1, … "
-                       "(default us1)"),
+    "edge": ("--edge", f"edge in the trunk's origination URL: {', '.join(e.name for e in twilio_edges())} (default {DEFAULT_EDGE}; "
+                       "legacy names such as us1 are still accepted)"),
     "public_ip": ("--public-ip", "your public IPv4 address or CIDR block, for the IP access control list"),
     "outbound_bin_url": ("--outbound-bin-url", "live mode: URL of the outbound TwiML Bin you pasted"),
     "inbound_bin_url": ("--inbound-bin-url", "live mode: URL of the inbound TwiML Bin you pasted"),
@@ -119,7 +121,7 @@ def _setup(args: argparse.Namespace) -> int:
     values = _inputs(args)
     setup = TwilioSetup(values["domain_label"], values["username"], _password(args), values["caller_id"],
                         public_ip=values["public_ip"], phone_number=values.get("phone_number"),
-                        edge=values.get("edge") or "us1", outbound_bin_url=values.get("outbound_bin_url"),
+                        edge=values.get("edge") or DEFAULT_EDGE, outbound_bin_url=values.get("outbound_bin_url"),
                         inbound_bin_url=values.get("inbound_bin_url"), reset_password=args.reset_password,
                         detach_number=args.detach_number, twiml_host=args.twiml_host or values.get("twiml_host"))
     live = mode() == "live"

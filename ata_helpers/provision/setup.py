@@ -17,6 +17,7 @@ from ..errors import AtaHelpersError, DuplicateResourcesWarning, ValidationError
 from ..line import LineInputs, sip_domain
 from ..settings import MASK, redact_text
 from ..twilio_api import explained_errors
+from ..twilio_ranges import DEFAULT_EDGE
 from ..twiml import inbound_twiml, outbound_twiml
 from ..validate import (
     DEPRECATED_REGISTRAR_EDGES,
@@ -99,7 +100,7 @@ class TwilioSetup:
     """
 
     def __init__(self, domain_label: str, username: str, password: str | None, caller_id: str, *,
-                 public_ip: str, phone_number: str | None = None, edge: str = "us1",
+                 public_ip: str, phone_number: str | None = None, edge: str = DEFAULT_EDGE,
                  outbound_bin_url: str | None = None, inbound_bin_url: str | None = None,
                  reset_password: bool = False, detach_number: bool = False,
                  client: "Client | None" = None, twiml_host: str | None = None,
@@ -144,7 +145,7 @@ class TwilioSetup:
         return cls(values.pop("domain_label"), values.pop("username"),
                    password or sip_password(prompt=ask_password) or None,
                    values.pop("caller_id"), public_ip=values.pop("public_ip"),
-                   phone_number=values.pop("phone_number"), edge=values.pop("edge") or "us1",
+                   phone_number=values.pop("phone_number"), edge=values.pop("edge") or DEFAULT_EDGE,
                    outbound_bin_url=values.pop("outbound_bin_url"),
                    inbound_bin_url=values.pop("inbound_bin_url"), **options)
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 from ..errors import TwilioApiError, ValidationError
 from ..settings import MASK
 from ..twilio_api import explained_errors
+from ..twilio_ranges import DEFAULT_EDGE
 from ..validate import (
     validate_domain_name,
     validate_e164,
@@ -309,7 +310,7 @@ def ensure_registration_mapping(client: "Client", domain_sid: str | None, creden
 
 
 # -- Elastic SIP trunk and origination URL ---------------------------------------------------------
-def origination_sip_url(username: str, domain_name: str, edge: str = "us1") -> str:
+def origination_sip_url(username: str, domain_name: str, edge: str = DEFAULT_EDGE) -> str:
     """`sip:USER@LABEL.sip.EDGE.twilio.com`, the trunk's origination URL as the setup story writes it."""
     from ..line import LineInputs
 
@@ -330,7 +331,7 @@ def ensure_origination_url(client: "Client", trunk_sid: str | None, sip_url: str
                            dry_run: bool = False) -> StepResult:
     """The trunk's origination URL `sip_url` (its natural key) with this weight, priority and state."""
     if not sip_url.startswith("sip:"):
-        raise ValidationError("sip_url", "a sip: URI, e.g. sip:USER@DOMAIN.sip.us1.twilio.com", sip_url)
+        raise ValidationError("sip_url", "a sip: URI, e.g. sip:USER@DOMAIN.sip.ashburn.twilio.com", sip_url)
     if not 1 <= weight <= 65535:
         raise ValidationError("weight", "1 to 65535", weight)
     if not 0 <= priority <= 65535:

@@ -19,10 +19,9 @@ from ..line import LineInputs
 from ..provision import STAGES, SetupError, TwilioSetup
 from ..provision.config import sip_password
 from ..provision.twiml_desk import DEFAULT_TWIML_HOST
+from ..twilio_ranges import DEFAULT_EDGE, edge_choices
 from ..twiml import console_bin_steps
 from ..validate import (
-    EDGES,
-    LEGACY_EDGES,
     validate_bin_url,
     validate_domain_label,
     validate_e164,
@@ -96,8 +95,11 @@ class TwilioSetupForm(widgets.VBox):
             self.messages[key] = widgets.HTML()
             box.observe(self._on_change(key), names="value")
             rows.append(widgets.HBox([box, self.messages[key]]))
-        self.edge = widgets.Dropdown(options=[*EDGES, *LEGACY_EDGES], value=start.get("edge") or "us1",
-                                     description="Edge", style={"description_width": "130px"})
+        edge = (start.get("edge") or DEFAULT_EDGE).lower()
+        choices = edge_choices(edge)
+        self.edge = widgets.Dropdown(options=choices, value=edge if edge in dict(choices).values() else DEFAULT_EDGE,
+                                     description="Edge",
+                                     style={"description_width": "130px"}, layout={"width": "460px"})
         self.edge.observe(lambda change: self._invalidate(), names="value")
         self.twiml_host = widgets.Dropdown(options=[("Twilio Functions (deployed for you)", "functions"),
                                                     ("TwiML Bins (you paste them in the Console)", "bins")],
