@@ -8,10 +8,11 @@ Two of IPython's defaults hide what the course has to say:
   "set SIP REGISTER Contact Header Uses (P4437, FXS port 1) to WAN Address" ends in `...`.
 
 `install(shell)` registers, in that IPython shell only, a PNG formatter for figures and an HTML
-formatter for DataFrames that keeps every character (the browser wraps long text); formatters the
-user registered first win. Importing `ata_helpers` changes nothing: `install_in_kernel()` runs on
-the first use of a public name (`ata.read_sip`, `from ata_helpers import doctor`, `ata.widgets`)
-and when a chart is drawn (`new_figure`), once per process. Registration is by type name, so
+formatter for DataFrames that keeps every character (the browser wraps long text); an empty
+DataFrame that carries the reason it is empty (`empty_results`) shows that reason, in HTML and
+text. Formatters the user registered first win. Importing `ata_helpers` changes nothing:
+`install_in_kernel()` runs on the first use of a public name (`ata.read_sip`, `from ata_helpers
+import doctor`, `ata.widgets`) and when a chart is drawn (`new_figure`), once per process. Registration is by type name, so
 neither pandas nor matplotlib is imported until a result needs it.
 """
 
@@ -38,11 +39,25 @@ def figure_png(figure: Any) -> str:
 
 
 def frame_html(frame: Any) -> str | None:
-    """The DataFrame's HTML as pandas renders it, with no cell text cut."""
+    """The DataFrame's HTML as pandas renders it, with no cell text cut; an empty one that says
+    why it is empty (`empty_results`) shows that reason instead of a bare header row."""
     import pandas as pd
 
+    from .empty_results import empty_html
+
+    explained = empty_html(frame)
+    if explained is not None:
+        return explained
     with pd.option_context("display.max_colwidth", None):
         return frame._repr_html_()  # type: ignore[no-any-return]
+
+
+def frame_text(frame: Any, printer: Any, cycle: bool) -> None:
+    """The DataFrame's plain text; an empty one that says why it is empty shows that reason."""
+    from .empty_results import empty_reason
+
+    reason = empty_reason(frame)
+    printer.text(f"No rows. {reason}" if reason is not None else repr(frame))
 
 
 def _registered(formatter: Any, module: str, name: str) -> bool:
@@ -54,12 +69,15 @@ def _registered(formatter: Any, module: str, name: str) -> bool:
 def install(shell: Any) -> None:
     """Register the course's figure and DataFrame formatters on `shell` (an IPython shell)."""
     formatters = shell.display_formatter.formatters
-    png, html = formatters["image/png"], formatters["text/html"]
+    png, html, plain = formatters["image/png"], formatters["text/html"], formatters["text/plain"]
     if not _registered(png, *_FIGURE):
         png.for_type_by_name(*_FIGURE, figure_png)
     if not any(_registered(html, *frame) for frame in _FRAMES):
         for frame in _FRAMES:
             html.for_type_by_name(*frame, frame_html)
+    if not any(_registered(plain, *frame) for frame in _FRAMES):
+        for frame in _FRAMES:
+            plain.for_type_by_name(*frame, frame_text)
 
 
 _installed = False

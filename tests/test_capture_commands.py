@@ -62,7 +62,7 @@ def test_sip_json_lines_are_valid_and_empty_capture_prints_nothing_but_says_why(
     assert "1 not SIP" in captured.err
     assert main(["diagnose", str(empty)]) == 0
     out = capsys.readouterr().out
-    assert "nothing to diagnose" in out and "healthy" not in out
+    assert "Nothing to diagnose. No SIP message in this capture" in out and "healthy" not in out
 
 
 def test_sip_csv_keeps_every_header_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

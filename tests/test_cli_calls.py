@@ -106,7 +106,7 @@ def test_wakeup_ring_outside_the_ring_time_says_when_it_rings(capsys: pytest.Cap
     assert main(["wakeup", "--db", db, "ring", "bell"]) == 1
     assert "next rings at" in capsys.readouterr().err
     assert main(["wakeup", "--db", db, "log", "bell"]) == 0
-    assert "nothing rung yet" in capsys.readouterr().out
+    assert "Nothing has rung yet for the alarm 'bell'" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("argv", [

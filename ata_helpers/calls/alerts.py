@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from ..empty_results import explain_empty
 from ..twilio_error_codes import explain
 from .result import ALERT_COLUMNS
 
@@ -49,7 +50,10 @@ def call_alerts_frame(client: "Client", call_sid: str, since: datetime | None) -
         meaning, fix = explain(alert.error_code)
         rows.append({"code": int(alert.error_code), "log_level": alert.log_level or "error",
                      "alert_text": alert_message(alert.alert_text), "meaning": meaning, "fix": fix})
-    return pd.DataFrame(rows, columns=ALERT_COLUMNS)
+    return explain_empty(pd.DataFrame(rows, columns=ALERT_COLUMNS),
+                         "Twilio logged no alert for this call: its debugger saw nothing wrong. If the call "
+                         "still did not do what you expected, its status says how it ended (no-answer, busy) "
+                         "and the capture of the call shows why (notebook 07).")
 
 
 def alerts_frame(client: "Client | None" = None, start: datetime | None = None,
@@ -95,4 +99,7 @@ def alerts_frame(client: "Client | None" = None, start: datetime | None = None,
     frame["error_code"] = pd.to_numeric(frame["error_code"], errors="coerce").astype("Int64")
     for name in ("sid", "log_level", "alert_text", "resource_sid"):
         frame[name] = frame[name].astype("string")
-    return frame
+    since = f" since {start:%Y-%m-%d %H:%M} UTC" if start is not None else ""
+    return explain_empty(frame, f"Twilio's debugger holds no alerts{since}: nothing it noticed went wrong "
+                                "(it keeps alerts 30 days). A call that failed without an alert still shows "
+                                "its status in the call log.")

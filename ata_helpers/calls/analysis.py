@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..empty_results import explain_empty
 from ..errors import ValidationError
 from ..twilio_error_codes import explain
 
@@ -37,7 +38,10 @@ def calls_for_sip_address(log: "pd.DataFrame", address: str) -> "pd.DataFrame":
                               address)
     to_key = log["to"].map(sip_key)
     from_key = log["from"].map(sip_key)
-    return log[(to_key == key) | (from_key == key)].reset_index(drop=True)
+    found = log[(to_key == key) | (from_key == key)].reset_index(drop=True)
+    return explain_empty(found, f"No call to or from sip:{key} among the {len(log)} calls of this log: check "
+                                "the username and domain, or widen the call log's filters (a call the ATA "
+                                "never received is not logged to it).")
 
 
 def failures_by_error_code(log: "pd.DataFrame") -> "pd.DataFrame":
@@ -47,7 +51,9 @@ def failures_by_error_code(log: "pd.DataFrame") -> "pd.DataFrame":
     failed = log[log["error_code"].notna()]
     columns = ["error_code", "calls", "statuses", "first_seen", "last_seen", "meaning", "fix"]
     if failed.empty:
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+        return explain_empty(pd.DataFrame({c: pd.Series(dtype="string") for c in columns}),
+                             f"No failed calls: none of the {len(log)} calls in this log has an error code "
+                             "Twilio logged.")
     when = failed["start_time"].fillna(failed["date_created"])
     grouped = failed.assign(when=when).groupby("error_code")
     table = pd.DataFrame({
@@ -69,7 +75,9 @@ def calls_per_day(log: "pd.DataFrame", tz: str = "UTC") -> "pd.DataFrame":
 
     when = log["start_time"].fillna(log["date_created"])
     if log.empty:
-        return pd.DataFrame(index=pd.Index([], name="day"))
+        return explain_empty(pd.DataFrame(index=pd.Index([], name="day")),
+                             "No calls in this log to count per day: widen the call log's filters, or place a "
+                             "call first.")
     days = when.dt.tz_convert(tz).dt.date.rename("day")
     table = pd.crosstab(days, log["status"].rename("status"))
     order = [s for s in ("completed", "no-answer", "busy", "canceled", "failed", "in-progress", "ringing",

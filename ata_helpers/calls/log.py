@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from ..empty_results import explain_empty
 from ..errors import ValidationError
 from ..twilio_error_codes import explain
 from .alerts import alerts_frame
@@ -218,7 +219,19 @@ def call_log(to: str | None = None, from_: str | None = None, status: str | None
         from .insights import join_insights
 
         frame = join_insights(frame, client, progress)
-    return frame
+    return explain_empty(frame, _why_no_calls(params, limit))
+
+
+def _why_no_calls(params: dict[str, Any], limit: int | None) -> str:
+    """Why a call log is empty and what to do, naming the filters that were used."""
+    names = {"from_": "from"}
+    used = ", ".join(f"{names.get(k, k)}={v}" for k, v in params.items())
+    if not used:
+        return ("The account has no calls yet. Place one: notebook 06's test call, a call dialled on the "
+                "phone, or notebook 09's test ring; in the sandbox, ata.sandbox.seed_history() makes up a past.")
+    return (f"No call matches {used}. Twilio matches to/from/status exactly and compares dates as UTC "
+            "days: clear or widen a filter (or the dates), or check the number is in E.164 (+14155550123) "
+            "or the SIP address is sip:USER@DOMAIN.sip.twilio.com.")
 
 
 def _alerts_empty() -> "pd.DataFrame":

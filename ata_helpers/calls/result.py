@@ -80,7 +80,11 @@ class CallResult:
         import pandas as pd
 
         if self.alerts is None:
-            return pd.DataFrame(columns=ALERT_COLUMNS)
+            from ..empty_results import explain_empty
+
+            return explain_empty(pd.DataFrame(columns=ALERT_COLUMNS),
+                                 "This call's alerts were not looked up; ata.call_alerts_frame() or the call log "
+                                 "(call_log(), with alerts) shows them.")
         return self.alerts
 
     def __str__(self) -> str:

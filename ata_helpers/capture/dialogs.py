@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..empty_results import explain_empty
 from .load import CaptureInput, load_capture
 
 if TYPE_CHECKING:
@@ -37,8 +38,11 @@ def sip_calls(path_or_frame: CaptureInput) -> "pd.DataFrame":
     frame = pd.DataFrame(rows, columns=CALL_COLUMNS, dtype=object)
     for col in ("start", "answered", "end"):
         frame[col] = pd.to_datetime(frame[col], utc=True)
-    return frame.astype({"final_status": "Int64", "setup_time_s": "float64",
-                         "duration_s": "float64", "messages": "int64"})
+    frame = frame.astype({"final_status": "Int64", "setup_time_s": "float64",
+                          "duration_s": "float64", "messages": "int64"})
+    return explain_empty(frame, f"No call in this capture: none of its {len(sip)} SIP message(s) is an INVITE "
+                                "(registrations and keep-alives only). Capture while a call is placed or "
+                                "received.")
 
 
 def _call_row(call_id: str, msgs: "pd.DataFrame") -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from ..empty_results import explain_empty
 from ..grandstream.settings_model import fxs_port_of, setting
 from ..twilio_error_codes import explain
 from ..twilio_ranges import media_summary
@@ -606,4 +607,16 @@ def diagnose(path_or_frame: CaptureInput) -> "pd.DataFrame":
     findings.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]],
                                  f["frames"][0] if f["frames"] else 0, f["code"]))
     frame = pd.DataFrame(findings, columns=FINDING_COLUMNS)
-    return frame.astype({c: object for c in FINDING_COLUMNS})
+    return explain_empty(frame.astype({c: object for c in FINDING_COLUMNS}), no_findings_reason(sip))
+
+
+def no_findings_reason(sip: "pd.DataFrame") -> str:
+    """Why diagnose() found nothing: no SIP to read, or nothing wrong in what was read."""
+    if sip.empty:
+        from .sip_table import no_sip_reason
+
+        return "Nothing to diagnose. " + no_sip_reason(sip.attrs)
+    calls = sip["call_id"].nunique()
+    return (f"No findings: nothing in these {len(sip)} SIP message(s) ({calls} Call-ID(s)) shows a known "
+            "problem, so this exchange looks healthy. If the line still fails, capture the failing call "
+            "itself and diagnose that; ata.doctor() checks the settings on both sides.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..empty_results import explain_empty
 from ._engine.tables import RTP_COLUMNS
 from .load import CaptureInput, load_capture
 
@@ -26,5 +27,11 @@ def rtp_streams(path: CaptureInput, strict: bool = False) -> "pd.DataFrame":
     if rtp is None:  # a read_sip table without RTP facts
         import pandas as pd
 
-        return pd.DataFrame(columns=RTP_COLUMNS)
-    return rtp
+        return explain_empty(pd.DataFrame(columns=RTP_COLUMNS),
+                             "A read_sip table holds no RTP facts: give rtp_streams() the capture file itself.")
+    return explain_empty(rtp, NO_RTP)
+
+
+NO_RTP = ("No RTP in this capture: it holds signalling only (Twilio's SIP PCAP download has no audio), or no "
+          "call here was answered. To see the audio, capture on the ATA's side during an answered call; "
+          "audio that flows one way shows as a stream in one direction only.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..empty_results import explain_empty
 from .load import Source, load_capture
 
 if TYPE_CHECKING:
@@ -34,4 +35,14 @@ def read_sip(path: Source, strict: bool = False) -> "pd.DataFrame":
     "tls_flows", "keepalives". Raises CaptureError for a file that is not a capture, or, when
     `strict`, for any damage; otherwise the rows read before the damage are returned.
     """
-    return load_capture(path, rtp=False, strict=strict).sip
+    sip = load_capture(path, rtp=False, strict=strict).sip
+    return explain_empty(sip, no_sip_reason(sip.attrs))
+
+
+def no_sip_reason(attrs: dict) -> str:
+    """Why a capture holds no SIP message (from its packet accounting) and where to capture instead."""
+    frames = attrs.get("frames") or 0
+    return (f"No SIP message in this capture ({frames} packet(s) read). Capture where the ATA's signalling "
+            "passes (on the router or a mirrored switch port, UDP 5060 to and from Twilio) while the ATA "
+            "registers or a call is made, or download the call's SIP PCAP from Twilio's Console (Monitor > "
+            "Logs > Calls > the call).")

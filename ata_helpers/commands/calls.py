@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..empty_results import frame_text
 from .argtypes import number_in, whole_number_in
 
 __all__ = ["register"]
@@ -105,7 +106,7 @@ def _log(args: argparse.Namespace) -> int:
             print(f"{len(frame)} calls written to {args.csv} (permissions 0600)")
         return 0
     if frame.empty:
-        print("no calls match")
+        print(frame_text(frame))
         return 0
     print(frame[_LOG_COLUMNS].to_string(index=False))
     failed = frame.dropna(subset=["error_code"])
@@ -156,7 +157,8 @@ def _add(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     alarms = _store(args).alarms()
     if not alarms:
-        print("no alarms saved")
+        print("No alarms saved: add one with `ata-helpers wakeup add --time 07:00 --tz Europe/Paris --to NUMBER` "
+              "(see --help) or with notebook 09's form.")
     for alarm, _created in alarms:
         upcoming = alarm.next_times(1)[0]
         print(f"{alarm.name}: {alarm.describe()}; next {upcoming:%a %Y-%m-%d %H:%M %Z}")
@@ -213,8 +215,5 @@ def _export(args: argparse.Namespace) -> int:
 
 def _history(args: argparse.Namespace) -> int:
     frame = _store(args).history(args.name)
-    if frame.empty:
-        print("nothing rung yet")
-        return 0
-    print(frame.to_string(index=False))
+    print(frame_text(frame))
     return 0

@@ -53,7 +53,9 @@ def _explain(frame: object) -> None:
     for reason, n in skipped.items():
         print(f"warning: {n} packet(s) skipped that may hold SIP: {reason}", file=sys.stderr)
     if frame.empty:  # type: ignore[attr-defined]
-        print(f"no SIP messages found; {_accounting(attrs, 0)}", file=sys.stderr)
+        from ..capture.sip_table import no_sip_reason
+
+        print(f"no SIP messages found; {_accounting(attrs, 0)}. {no_sip_reason(attrs)}", file=sys.stderr)
 
 
 def _sip(args: argparse.Namespace) -> int:
@@ -106,12 +108,12 @@ def _diagnose(args: argparse.Namespace) -> int:
         findings = diagnose(capture)
     print(_accounting(capture.sip.attrs, len(capture.sip)))
     if findings.empty:
-        if capture.sip.empty:
-            print("no SIP messages in this capture: nothing to diagnose")
-        elif args.file == "-":
+        if args.file == "-" and not capture.sip.empty:
             print("no other findings")
         else:
-            print("no findings: the capture looks healthy")
+            from ..capture.findings import no_findings_reason
+
+            print(no_findings_reason(capture.sip))
         return 1 if errors else 0
     _print_findings(findings)
     return 1 if errors or (findings["severity"] == "error").any() else 0

@@ -98,8 +98,10 @@ def _confirm(question: str) -> bool:
 def _print(frame: Any) -> None:
     import pandas as pd
 
+    from ..empty_results import frame_text
+
     with pd.option_context("display.max_colwidth", 120, "display.width", 250):
-        print(frame.to_string(index=False))
+        print(frame_text(frame))
 
 
 def _run(args: argparse.Namespace) -> int:

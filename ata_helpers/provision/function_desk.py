@@ -206,7 +206,7 @@ class FunctionDesk:
         """Teardown of one Function (and of the Service with the last one)."""
         found = self.deployed(friendly_name)
         if found is None:
-            return StepResult(self.resource, friendly_name, "", "absent", "")
+            return StepResult(self.resource, friendly_name, "", "absent", "nothing to remove: not found")
         self.delete(found)
         return StepResult(self.resource, found.url or friendly_name, found.sid, "deleted", friendly_name)
 

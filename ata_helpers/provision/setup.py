@@ -403,7 +403,8 @@ class TwilioSetup:
                 rows.append(StepResult("SIP domain", self.domain_name, domain.sid, "deleted", "with its mappings"))
             else:
                 rows.append(StepResult("SIP domain", self.domain_name, getattr(domain, "sid", ""),
-                                       "kept" if domain else "absent", NOT_OURS if domain else ""))
+                                       "kept" if domain else "absent",
+                                       NOT_OURS if domain else "nothing to remove: no such domain"))
             for resource in ("IP access control list", "credential list"):
                 self._delete_tagged(rows, resource, tagged, delete, details)
             rows.append(self._reset_number())
@@ -438,7 +439,7 @@ class TwilioSetup:
             delete[resource](found.sid)
             rows.append(StepResult(resource, self.tag, found.sid, "deleted", details[resource]))
         if not tagged[resource]:
-            rows.append(StepResult(resource, self.tag, "", "absent", ""))
+            rows.append(StepResult(resource, self.tag, "", "absent", "nothing to remove: none carries the tag"))
 
     def _inbound_url(self) -> str | None:
         found = self.desk.find(self.bin_name("inbound"), self.inbound_bin_url)
@@ -447,7 +448,7 @@ class TwilioSetup:
     def _reset_number(self) -> StepResult:
         number = find_number(self.client, self.phone_number)
         if number is None:
-            return StepResult("phone number", self.phone_number, "", "absent", "")
+            return StepResult("phone number", self.phone_number, "", "absent", "not a number of this account")
         ours = self._inbound_url()
         if ours and number.voice_url == ours:
             self.client.incoming_phone_numbers(number.sid).update(voice_url="")
@@ -464,6 +465,9 @@ class TwilioSetup:
         rows: list[dict[str, str]] = []
 
         def add(resource: str, name: str, found: Any, detail: str = "") -> None:
+            if found is None and not detail:
+                detail = ("not created yet: apply() creates it (notebook 02's form: Plan, then Apply; "
+                          "or `ata-helpers setup apply`)")
             rows.append({"resource": resource, "name": name, "sid": getattr(found, "sid", "") or "",
                          "state": "present" if found is not None else "missing", "detail": detail})
 

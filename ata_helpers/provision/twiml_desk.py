@@ -119,7 +119,7 @@ class ApiDesk:
     def remove(self, friendly_name: str, url: str | None = None) -> StepResult:
         found = self.find(friendly_name)
         if found is None:
-            return StepResult(self.resource, friendly_name, "", "absent", "")
+            return StepResult(self.resource, friendly_name, "", "absent", "nothing to remove: not found")
         self.delete(found)
         return StepResult(self.resource, found.url, found.sid, "deleted", friendly_name)
 

@@ -247,7 +247,12 @@ class AlarmStore:
         rows = [dict(r) for r in self._db().execute(sql + " ORDER BY due DESC", params)]
         frame = pd.DataFrame(rows, columns=["alarm", "due", "state", "attempts", "call_sid", "detail"])
         frame["due"] = pd.to_datetime(frame["due"], unit="s", utc=True)
-        return frame
+        from ..empty_results import explain_empty
+
+        who = f"the alarm {name!r}" if name is not None else "any alarm"
+        return explain_empty(frame, f"Nothing has rung yet for {who}: an alarm rings only while the scheduler "
+                                    "runs (`ata-helpers wakeup run`, or the cron/systemd export), or with the "
+                                    "test ring of notebook 09.")
 
     def attempts(self, name: str | None = None) -> list[dict[str, Any]]:
         """Every call attempt (the log), oldest first."""

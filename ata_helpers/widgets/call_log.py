@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..calls import CALL_STATUSES, call_log, calls_per_day_chart, failures_by_error_code
+from ..empty_results import empty_reason
 from ..errors import AtaHelpersError, ValidationError
 
 __all__ = ["CallLogForm", "call_log_form", "SHOWN_COLUMNS"]
@@ -82,6 +83,7 @@ class CallLogForm(widgets.VBox):
         failed = int(log["error_code"].notna().sum())
         self.out.append_stdout(f"{len(log)} calls, {failed} with an error logged by Twilio\n")
         if log.empty:
+            self.out.append_stdout(f"{empty_reason(log) or 'No calls.'}\n")
             return
         self.out.append_display_data(log[SHOWN_COLUMNS].head(self.rows))
         failures = failures_by_error_code(log)

@@ -15,7 +15,10 @@ from IPython.display import HTML, SVG
 from ..capture.findings import diagnose
 from ..capture.ladder_svg import ladder
 from ..capture.load import load_capture
+from ..capture.rtp_table import NO_RTP
+from ..capture.sip_table import no_sip_reason
 from ..capture.views import filter_messages, findings_table, header_table
+from ..empty_results import empty_reason
 from ..errors import CaptureError
 
 __all__ = ["CaptureExplorer", "capture_explorer"]
@@ -69,13 +72,16 @@ class CaptureExplorer:
         findings = diagnose(capture)
         self.out.append_display_data(HTML("<h4>Findings</h4>"))
         if findings.empty:
-            self.out.append_stdout("No findings: the capture looks healthy.\n")
+            self.out.append_stdout(f"{empty_reason(findings) or 'No findings.'}\n")
         else:
             self.out.append_display_data(findings_table(findings))
         self.out.append_display_data(HTML("<h4>Ladder</h4>"))
         self.out.append_display_data(SVG(ladder(capture, findings=findings).svg))
         self.out.append_display_data(HTML("<h4>RTP streams</h4>"))
-        self.out.append_display_data(self.rtp)
+        if self.rtp is None or self.rtp.empty:
+            self.out.append_stdout(f"{NO_RTP}\n")
+        else:
+            self.out.append_display_data(self.rtp)
         calls = [c for c in dict.fromkeys(self.frame["call_id"]) if c is not None]
         methods = sorted({m for m in self.frame["method"] if m})
         self.call.options = [_ALL, *calls]
@@ -91,6 +97,12 @@ class CaptureExplorer:
         rows = filter_messages(self.frame, None if self.call.value == _ALL else self.call.value,
                                None if self.method.value == _ALL else self.method.value,
                                self.address.value.strip() or None)
+        if rows.empty:
+            self.table_out.append_stdout(
+                f"{no_sip_reason(self.frame.attrs)}\n" if self.frame.empty else
+                f"No message matches the chosen call, method and address (of {len(self.frame)} SIP messages): "
+                "choose (all) in a list, or clear the address.\n")
+            return
         self.table_out.append_display_data(header_table(rows))
 
     def widget(self) -> widgets.Widget:
