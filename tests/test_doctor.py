@@ -209,3 +209,19 @@ def test_cli_status_shows_twilios_answer_when_not_registered(course: Any) -> Non
     assert "Not Registered" in out.stdout
     assert "Twilio refused the registration: 403 Forbidden (Twilio error 32202)" in out.stdout
     assert "P34" in out.stdout
+
+
+def test_failing_checks_of_a_clean_report_says_nothing_failed() -> None:
+    import pandas as pd
+
+    from ata_helpers.doctor import failing_checks
+    from ata_helpers.empty_results import empty_reason
+
+    report = pd.DataFrame({"check": ["a", "b", "c"], "status": ["pass", "skip", "pass"],
+                           "detail": ["", "no capture given", ""], "fix": ["", "", ""]})
+    failed = failing_checks(report)
+    assert failed.empty and list(failed.columns) == ["check", "detail", "fix"]
+    assert empty_reason(failed) == ("No check failed: 2 passed, 1 skipped (the doctor could not see them: "
+                                    "pass it what their detail asks for).")
+    report.loc[0, "status"] = "fail"
+    assert failing_checks(report)["check"].tolist() == ["a"]
