@@ -64,7 +64,7 @@ def test_call_log_filters_that_match_nothing_say_which_and_what_to_do() -> None:
 
 def test_an_account_without_calls_says_how_to_make_one() -> None:
     reason = empty_reason(call_log(progress=False))
-    assert reason and reason.startswith("The account has no calls yet") and "seed_history" in reason
+    assert reason and reason.startswith("The account has no calls yet") and "test ring" in reason
 
 
 def test_call_log_form_and_cli_print_the_reason() -> None:

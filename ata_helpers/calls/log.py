@@ -228,7 +228,7 @@ def _why_no_calls(params: dict[str, Any], limit: int | None) -> str:
     used = ", ".join(f"{names.get(k, k)}={v}" for k, v in params.items())
     if not used:
         return ("The account has no calls yet. Place one: notebook 06's test call, a call dialled on the "
-                "phone, or notebook 09's test ring; in the sandbox, ata.sandbox.seed_history() makes up a past.")
+                "phone, or notebook 09's test ring.")
     return (f"No call matches {used}. Twilio matches to/from/status exactly and compares dates as UTC "
             "days: clear or widen a filter (or the dates), or check the number is in E.164 (+14155550123) "
             "or the SIP address is sip:USER@DOMAIN.sip.twilio.com.")

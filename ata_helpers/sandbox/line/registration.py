@@ -153,14 +153,19 @@ def note_register_attempt(store: Any, port: int, outcome: dict[str, Any]) -> Non
     from ..twilio.format import now
 
     key = f"line:register_refused:{port}"
-    with store.transaction():
-        last = store.get_value(key)
-        if not outcome.get("code"):
-            if last is not None:
-                store.set_value(key, None)
-            return
+
+    def logged(last: Any, at: float) -> bool:  # this refusal is already in the debugger
+        return bool(last) and last.get("reason") == outcome["reason"] and at - float(last.get("at", 0)) < REGISTER_RETRY
+
+    if not outcome.get("code"):
+        if store.get_value(key) is not None:
+            store.set_value(key, None)
+        return
+    if logged(store.get_value(key), now()):  # the common case, a status read: no write at all
+        return
+    with store.transaction():  # one process logs it, however many read the status at once
         at = now()
-        if last and last.get("reason") == outcome["reason"] and at - float(last.get("at", 0)) < REGISTER_RETRY:
+        if logged(store.get_value(key), at):
             return
         add_alert(store, str(outcome.get("domain_sid") or ""), int(outcome["code"]),
                   f"SIP REGISTER refused: {outcome['reason']}", at=at)
