@@ -213,8 +213,8 @@ def test_cli_status_shows_twilios_answer_when_not_registered(course: Any) -> Non
 
 def test_failing_checks_of_a_clean_report_says_nothing_failed() -> None:
     import pandas as pd
-
     from ata_helpers.doctor import failing_checks
+
     from ata_helpers.empty_results import empty_reason
 
     report = pd.DataFrame({"check": ["a", "b", "c"], "status": ["pass", "skip", "pass"],
