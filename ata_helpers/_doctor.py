@@ -21,7 +21,7 @@ from .twilio_ranges import DEFAULT_EDGE
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["doctor", "failing_checks", "Check", "CHECKS"]
+__all__ = ["doctor", "Check", "CHECKS"]
 
 
 
@@ -516,20 +516,12 @@ def doctor(domain: str | None = None, user: str | None = None, phone_number: str
     device_row = rows.pop(CHECKS.index(_device))
     rows.insert(CHECKS.index(_device_settings) - 1, device_row)
     frame = pd.DataFrame([c.__dict__ for c in rows], columns=["check", "status", "detail", "fix"])
-    return frame
+    from .empty_results import explain_selections
 
+    counts = frame["status"].value_counts()
+    held = ", ".join(f"{int(counts.get(s, 0))} {word}" for s, word in
+                     (("fail", "failed"), ("pass", "passed"), ("skip", "skipped")))
+    return explain_selections(frame, f"No row of the doctor's report matches ({len(frame)} checks: {held}). "
+                                     "A check that failed would be here with its fix; a skipped one says "
+                                     "what the doctor needs to see it.")
 
-def failing_checks(report: "pd.DataFrame") -> "pd.DataFrame":
-    """The failed rows of a doctor() report, with their fixes: check, detail, fix (in chain order).
-
-    When none failed, the empty table says so, and how many checks were skipped and why that matters.
-    """
-    from .empty_results import explain_empty
-
-    failed = report.loc[report["status"] == "fail", ["check", "detail", "fix"]].reset_index(drop=True)
-    skipped = int((report["status"] == "skip").sum())
-    passed = int((report["status"] == "pass").sum())
-    why = f"No check failed: {passed} passed"
-    why += (f", {skipped} skipped (the doctor could not see them: pass it what their detail asks for)."
-            if skipped else ". The line works end to end as far as the doctor can see.")
-    return explain_empty(failed, why)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EMPTY_REASON", "explain_empty", "empty_reason", "frame_text", "empty_html"]
+__all__ = ["EMPTY_REASON", "explain_empty", "explain_selections", "empty_reason", "frame_text", "empty_html"]
 
 EMPTY_REASON = "empty_reason"
 Frame = TypeVar("Frame", bound="pd.DataFrame")
@@ -24,6 +24,14 @@ def explain_empty(frame: Frame, why: str) -> Frame:
     """`frame`, carrying `why` (why it is empty and what to do) when it has no rows."""
     if frame.empty:
         frame.attrs[EMPTY_REASON] = why
+    return frame
+
+
+def explain_selections(frame: Frame, why: str) -> Frame:
+    """`frame`, carrying `why` for any empty selection made from it (pandas keeps `attrs` through
+    row and column selection): what the table holds, so `report[report.status == "fail"]` with no
+    row says what there is instead."""
+    frame.attrs[EMPTY_REASON] = why
     return frame
 
 

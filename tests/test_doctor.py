@@ -211,17 +211,15 @@ def test_cli_status_shows_twilios_answer_when_not_registered(course: Any) -> Non
     assert "P34" in out.stdout
 
 
-def test_failing_checks_of_a_clean_report_says_nothing_failed() -> None:
-    import pandas as pd
-    from ata_helpers.doctor import failing_checks
-
+def test_an_empty_selection_of_the_report_says_what_the_report_holds() -> None:
     from ata_helpers.empty_results import empty_reason
 
-    report = pd.DataFrame({"check": ["a", "b", "c"], "status": ["pass", "skip", "pass"],
-                           "detail": ["", "no capture given", ""], "fix": ["", "", ""]})
-    failed = failing_checks(report)
-    assert failed.empty and list(failed.columns) == ["check", "detail", "fix"]
-    assert empty_reason(failed) == ("No check failed: 2 passed, 1 skipped (the doctor could not see them: "
-                                    "pass it what their detail asks for).")
-    report.loc[0, "status"] = "fail"
-    assert failing_checks(report)["check"].tolist() == ["a"]
+    report = ata.doctor()
+    failed = report[report["status"] == "fail"][["check", "detail", "fix"]]
+    assert not failed.empty and empty_reason(failed) is None  # a fresh sandbox: the chain is not set up
+    none = report[report["status"] == "nothing-such"][["check", "fix"]]
+    counts = report["status"].value_counts()
+    assert empty_reason(none) == (
+        f"No row of the doctor's report matches ({len(report)} checks: {counts['fail']} failed, "
+        f"{counts.get('pass', 0)} passed, {counts.get('skip', 0)} skipped). A check that failed would be here "
+        "with its fix; a skipped one says what the doctor needs to see it.")

@@ -97,16 +97,19 @@ def _holdings(folder: Path) -> tuple[dict[str, int], int, tuple[str, ...]]:
 
 
 def reset_and_report(to: int | str | None = None) -> SandboxReset:
-    """Reset the sandbox (`ata.sandbox.reset(to)`) and say what it removed and what to run next."""
+    """Reset the sandbox (`ata.sandbox.reset(to)`) and say what it removed and what to run next.
+
+    Raises ValidationError for a `to` that is not a notebook number, before anything is cleared.
+    """
     from ..settings import sandbox_dir
     from . import reset
+    from .course_steps import reach_step, step_number
 
+    number = None if to is None else step_number(to)  # a bad number leaves the sandbox untouched
     folder = sandbox_dir()
     twilio, device, files = _holdings(folder)
-    if to is None:
+    if number is None:
         return SandboxReset(reset(), twilio, device, files)
-    from .course_steps import reach_step
-
     folder = reset()
-    ran = reach_step(to)
-    return SandboxReset(folder, twilio, device, files, ready_for=int(to), ran=tuple(ran))
+    ran = reach_step(number)
+    return SandboxReset(folder, twilio, device, files, ready_for=number, ran=tuple(ran))
