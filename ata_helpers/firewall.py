@@ -123,7 +123,7 @@ def validate_ata_ip(ata_ip: str | None) -> str | None:
         raise ValidationError("ata_ip", "the ATA's own LAN address, e.g. 192.168.1.50", ata_ip)
     if not any(address in ipaddress.IPv4Network(block) for block in _RFC1918):
         raise ValidationError("ata_ip", "the ATA's private LAN address (10.x, 172.16-31.x or "
-                              "192.168.x, RFC 1918), not a public one", ata_ip)
+                              "192.168.x), not a public one", ata_ip)
     return str(address)
 
 
